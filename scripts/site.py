@@ -1,0 +1,93 @@
+"""Build and serve the site.
+
+  site.py serve     serve with live reload at http://127.0.0.1:8000
+  site.py build     strict build of the online site into site/
+  site.py offline   strict build of the offline site into site-offline/, zipped into build/
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+ONLINE_DIR = ROOT / "site"
+OFFLINE_DIR = ROOT / "site-offline"
+OFFLINE_ZIP = ROOT / "build" / "cka-guide-offline.zip"
+
+
+def mkdocs_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **extra)
+    return env
+
+
+def run_build(site_dir: pathlib.Path, label: str, **env: str) -> int:
+    print(f"==> building the {label} site into {site_dir.relative_to(ROOT)}/ (strict, Korean and English)", flush=True)
+    started = time.monotonic()
+    code = subprocess.call([*MKDOCS, "build", "--strict", "--site-dir", str(site_dir)], cwd=ROOT, env=mkdocs_env(**env))
+    elapsed = time.monotonic() - started
+    if code != 0:
+        print(f"error: the {label} build failed (see the messages above: each names the page or file)", file=sys.stderr)
+        return code
+    pages = sum(1 for _ in site_dir.rglob("*.html"))
+    print(f"==> {label} site built in {elapsed:.1f} s: {pages} HTML files", flush=True)
+    return 0
+
+
+def build(_: argparse.Namespace) -> int:
+    """Strict build of the online site into site/."""
+    return run_build(ONLINE_DIR, "online")
+
+
+def offline(_: argparse.Namespace) -> int:
+    """Strict build of the offline site into site-offline/, and its zip."""
+    # No site_url: the offline copy has no server, so pages carry no canonical links to one.
+    code = run_build(OFFLINE_DIR, "offline", OFFLINE="true", SITE_URL="")
+    if code:
+        return code
+    OFFLINE_ZIP.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(OFFLINE_ZIP, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for path in sorted(OFFLINE_DIR.rglob("*")):
+            if path.is_file():
+                archive.write(path, pathlib.Path("cka-guide") / path.relative_to(OFFLINE_DIR))
+    size = OFFLINE_ZIP.stat().st_size / 1e6
+    print(f"==> {OFFLINE_ZIP.relative_to(ROOT)}: {size:.1f} MB; unpack it and open cka-guide/index.html", flush=True)
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve the site with live reload."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            print(f"error: port {args.port} on 127.0.0.1 is in use; stop what uses it or run "
+                  f"`.venv/bin/python scripts/site.py serve --port 8001`", file=sys.stderr)
+            return 1
+    print(f"==> serving at http://127.0.0.1:{args.port}/ (Korean) and http://127.0.0.1:{args.port}/en/ (English); Ctrl+C stops",
+          flush=True)
+    try:
+        return subprocess.call([*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{args.port}"], cwd=ROOT, env=mkdocs_env())
+    except KeyboardInterrupt:
+        return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for func in (serve, build, offline):
+        cmd = sub.add_parser(func.__name__, help=func.__doc__.splitlines()[0])
+        cmd.set_defaults(func=func)
+        if func is serve:
+            cmd.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

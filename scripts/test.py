@@ -1,0 +1,61 @@
+"""Run everything CI runs, in order, with timings: `make test`.
+
+Each step is a command of its own; the summary at the end lists every step with
+its time and result. A failed step does not hide the others: the later steps that
+do not depend on it still run, and the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PY = sys.executable
+REPORTS = ROOT / "build" / "reports"
+
+# (name, command, steps it needs to have passed)
+STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
+    ("site: online build", [PY, "scripts/site.py", "build"], ()),
+    ("site: offline build", [PY, "scripts/site.py", "offline"], ()),
+    (
+        "pytest",
+        [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}", "tests"],
+        ("site: online build", "site: offline build"),
+    ),
+]
+
+
+def main() -> int:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"))
+    results: dict[str, tuple[str, float]] = {}
+    started = time.monotonic()
+    for name, command, needs in STEPS:
+        blocked = [n for n in needs if results.get(n, ("",))[0] != "passed"]
+        if blocked:
+            results[name] = ("skipped: needs " + ", ".join(blocked), 0.0)
+            continue
+        print(f"\n==> [{name}] {' '.join(pathlib.Path(c).name if c == PY else c for c in command)}", flush=True)
+        t0 = time.monotonic()
+        code = subprocess.call(command, cwd=ROOT, env=env)
+        if name == "pytest" and code == 5:
+            print("error: pytest collected no tests; a test run that tests nothing fails", file=sys.stderr)
+        results[name] = ("passed" if code == 0 else f"FAILED (exit {code})", time.monotonic() - t0)
+    print("\n==> summary")
+    for name, (status, seconds) in results.items():
+        print(f"  {name:<28} {seconds:7.1f} s  {status}")
+    failed = [n for n, (s, _) in results.items() if s != "passed"]
+    print(f"  {'total':<28} {time.monotonic() - started:7.1f} s")
+    if failed:
+        print(f"make test: {len(failed)} step(s) did not pass: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print("make test: all steps passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""The built sites: language switcher, lecture map, versions, and nothing loaded from other hosts."""
+
+from __future__ import annotations
+
+import html.parser
+import pathlib
+import re
+import urllib.parse
+
+import pytest
+
+import lecture_map
+from pages import DOCS, LANGUAGES
+
+REMOTE = re.compile(r"^(https?:)?//", re.I)
+
+
+class Tags(html.parser.HTMLParser):
+    """Collects (tag, attributes) of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def tags_of(path: pathlib.Path) -> list[tuple[str, dict[str, str]]]:
+    parser = Tags()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.tags
+
+
+def built_page(site: pathlib.Path, stem: str, lang: str, directory_urls: bool = True) -> pathlib.Path:
+    prefix = "" if lang == LANGUAGES[0] else f"{lang}/"
+    if stem == "index" or stem.endswith("/index"):
+        return site / prefix / (stem + ".html")
+    return site / prefix / (f"{stem}/index.html" if directory_urls else f"{stem}.html")
+
+
+def source_stems() -> list[str]:
+    return sorted({p.relative_to(DOCS).as_posix()[:-6] for p in DOCS.rglob("*.ko.md")})
+
+
+@pytest.mark.parametrize("stem", source_stems())
+def test_switcher_links_to_the_same_page_in_the_other_language(site_dir, stem):
+    for lang in LANGUAGES:
+        page = built_page(site_dir, stem, lang)
+        assert page.exists(), f"docs/{stem}.{lang}.md was not built to {page.relative_to(site_dir)}"
+        links = {a["hreflang"]: a["href"] for tag, a in tags_of(page) if tag == "a" and "hreflang" in a}
+        for other in LANGUAGES:
+            assert other in links, f"{page.relative_to(site_dir)} (docs/{stem}.{lang}.md): no switcher link to {other}"
+            target = (page.parent / urllib.parse.unquote(links[other])).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            expected = built_page(site_dir, stem, other).resolve()
+            assert target == expected, (
+                f"docs/{stem}.{lang}.md: the {other} switcher goes to {links[other]}, not to the same page"
+            )
+
+
+def test_lecture_map_lists_every_claimed_lecture_with_a_link(site_dir):
+    pages = lecture_map.scan_pages(DOCS)
+    for lang in LANGUAGES:
+        built = built_page(site_dir, "exam/lecture-map", lang)
+        text = built.read_text(encoding="utf-8")
+        assert lecture_map.MARKER not in text, f"{built}: the lecture map marker was not replaced"
+        for stem, by_lang in pages.items():
+            meta = by_lang.get(lang)
+            if not meta or not meta.get("lectures"):
+                continue
+            href = f"../../{stem}/" if stem != "index" else "../../"
+            assert f'href="{href}"' in text, (
+                f"{built.relative_to(site_dir)}: docs/{stem}.{lang}.md claims lectures {meta['lectures']} "
+                f"but the lecture map has no link to it"
+            )
+
+
+def test_versions_are_filled_in(site_dir):
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "{{ k8s." not in text and "{{ etcd." not in text, f"{page.relative_to(site_dir)}: a version was not filled in"
+
+
+def test_home_page_shows_the_pinned_version(site_dir):
+    import project
+
+    version = project.versions()["kubernetes"]["version"]
+    for lang in LANGUAGES:
+        assert version in built_page(site_dir, "index", lang).read_text(encoding="utf-8")
+
+
+def test_korean_headings_keep_hangul_anchors(site_dir):
+    page = built_page(site_dir, "exam/guide", "ko")
+    ids = [a.get("id", "") for tag, a in tags_of(page) if tag == "h2"]
+    assert "시험-형식" in ids, f"{page.relative_to(site_dir)}: Korean heading anchors are not Unicode slugs: {ids}"
+
+
+def remote_resources(site: pathlib.Path) -> list[str]:
+    """Every resource a browser would load from another host, as 'file: what'."""
+    found = []
+    for page in site.rglob("*.html"):
+        for tag, attrs in tags_of(page):
+            for attr in ("src", "href", "data", "srcset"):
+                value = attrs.get(attr, "")
+                loads = tag in ("script", "img", "iframe", "source", "audio", "video", "embed", "object") or (
+                    tag == "link" and attrs.get("rel") not in ("canonical", "alternate")
+                )
+                if loads and value and REMOTE.match(value.strip()):
+                    found.append(f"{page.relative_to(site)}: <{tag} {attr}={value}>")
+    for css in site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", css.read_text(encoding="utf-8")):
+            found.append(f"{css.relative_to(site)}: url({url})")
+        for url in re.findall(r"@import\s+['\"]((?:https?:)?//[^'\"]+)", css.read_text(encoding="utf-8")):
+            found.append(f"{css.relative_to(site)}: @import {url}")
+    for js in site.rglob("*.js"):
+        text = js.read_text(encoding="utf-8", errors="replace")
+        for url in re.findall(r"[\"'`]((?:https?:)?//(?:unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|fonts\.googleapis\.com|fonts\.gstatic\.com)[^\"'`]*)", text):
+            found.append(f"{js.relative_to(site)}: loads {url}")
+    return found
+
+
+@pytest.mark.parametrize("which", ["online", "offline"])
+def test_no_resource_is_loaded_from_another_host(which, site_dir, offline_dir):
+    site = site_dir if which == "online" else offline_dir
+    found = remote_resources(site)
+    assert not found, f"the {which} site loads from other hosts:\n" + "\n".join(found[:30])
+
+
+def test_offline_site_has_no_canonical_links_to_a_server(offline_dir):
+    for page in offline_dir.rglob("*.html"):
+        for tag, attrs in tags_of(page):
+            if tag == "link" and REMOTE.match(attrs.get("href", "")):
+                pytest.fail(f"{page.relative_to(offline_dir)}: <link href={attrs['href']}> points at a server")
+
+
+def test_offline_site_searches_from_file(offline_dir):
+    index = offline_dir / "search" / "search_index.js"
+    assert index.exists(), "site-offline/search/search_index.js is missing: search would not work from file://"
+    assert index.read_text(encoding="utf-8").startswith("var __index =")
+    home = (offline_dir / "index.html").read_text(encoding="utf-8")
+    assert "vendor/iframe-worker-" in home, "the offline site does not load the local iframe-worker shim"
+    assert 'href="exam/guide.html"' in home or "exam/guide.html" in home, "offline links must point at .html files"
+
+
+@pytest.mark.parametrize("which", ["online", "offline"])
+def test_mermaid_is_served_locally(which, site_dir, offline_dir):
+    site = site_dir if which == "online" else offline_dir
+    vendor = list((site / "assets" / "javascripts" / "vendor").glob("mermaid-*.js"))
+    assert vendor, f"the {which} site has no local Mermaid (npm is needed to fetch it)"
+    assert vendor[0].stat().st_size > 1_000_000
+    bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js")).read_text(encoding="utf-8")
+    assert f'"vendor/{vendor[0].name}"' in bundle, "Material's bundle still loads Mermaid from elsewhere"
