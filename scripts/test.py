@@ -17,16 +17,23 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 PY = sys.executable
 REPORTS = ROOT / "build" / "reports"
 
-# (name, command, steps it needs to have passed)
+# (name, command, steps it needs to have passed). "cluster: down" runs whenever
+# "cluster: up" ran, so a failed lab never leaves a cluster behind.
 STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
+    ("tools", [PY, "scripts/tools.py", "install"], ()),
+    ("validate", [PY, "scripts/validate.py"], ("tools",)),
     ("site: online build", [PY, "scripts/site.py", "build"], ()),
     ("site: offline build", [PY, "scripts/site.py", "offline"], ()),
     (
         "pytest",
         [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}", "tests"],
-        ("site: online build", "site: offline build"),
+        ("tools", "site: online build", "site: offline build"),
     ),
+    ("cluster: up", [PY, "scripts/cluster.py", "up"], ("tools",)),
+    ("lab", [PY, "scripts/lab.py"], ("cluster: up",)),
+    ("cluster: down", [PY, "scripts/cluster.py", "down"], ()),
 ]
+ALWAYS_AFTER = {"cluster: down": "cluster: up"}
 
 
 def main() -> int:
@@ -36,6 +43,9 @@ def main() -> int:
     started = time.monotonic()
     for name, command, needs in STEPS:
         blocked = [n for n in needs if results.get(n, ("",))[0] != "passed"]
+        if name in ALWAYS_AFTER and results.get(ALWAYS_AFTER[name], ("skipped",))[0].startswith("skipped"):
+            results[name] = ("skipped: nothing to stop", 0.0)
+            continue
         if blocked:
             results[name] = ("skipped: needs " + ", ".join(blocked), 0.0)
             continue

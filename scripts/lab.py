@@ -1,0 +1,186 @@
+"""Apply every manifest and run every snippet against the practice cluster: `make lab`.
+
+1. Coverage: every Kubernetes manifest under manifests/ is applied by the
+   chainsaw-test.yaml of its folder, and every snippet under snippets/ is run by
+   some chainsaw test, or its header says why it cannot run here (`Runs on:
+   kubeadm node only`, …). A file nobody runs fails the lab with its name.
+2. Server-side dry run of every manifest, so a manifest the API server rejects
+   fails with the file's name and the server's message before any test starts.
+3. The chainsaw tests (github.com/kyverno/chainsaw), each in a namespace of its
+   own: apply, assert the declared state, run the snippets and assert their effect.
+   Tests labelled `lab.runtime: kind` run only on the kind runtime; tests labelled
+   `lab.host: root` run only as root. A JUnit report lands in build/reports/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import time
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import cluster  # noqa: E402
+import tools  # noqa: E402
+
+REPORTS = ROOT / "build" / "reports"
+TEST_FILE = "chainsaw-test.yaml"
+# API groups and kinds that are configuration files, not objects of the API server.
+NOT_API_GROUPS = ("kubeadm.k8s.io", "kind.x-k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
+                  "chainsaw.kyverno.io", "config.kwok.x-k8s.io")
+RUNS_ON = re.compile(r"^#\s*Runs on:\s*(.+)$", re.M)
+NOT_HERE = re.compile(r"kubeadm node only|a host with docker|fresh .*vm|kind node", re.I)
+DRY_RUN_NAMESPACE = "lab-dry-run"
+
+
+class LabError(Exception):
+    pass
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def documents(path: pathlib.Path) -> list[dict]:
+    try:
+        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+    except yaml.YAMLError as err:
+        raise LabError(f"{rel(path)}: not valid YAML ({err}); run `make validate`") from None
+
+
+def rel(path: pathlib.Path) -> str:
+    return path.resolve().relative_to(ROOT).as_posix()
+
+
+def is_api_object(doc: dict) -> bool:
+    api = str(doc.get("apiVersion", ""))
+    if not api or "kind" not in doc:
+        return False
+    if api == "v1" and doc["kind"] == "Config":  # a kubeconfig file
+        return False
+    return api.split("/")[0] not in NOT_API_GROUPS
+
+
+def api_manifests() -> list[pathlib.Path]:
+    found = []
+    for path in sorted((ROOT / "manifests").rglob("*.y*ml")):
+        if path.name == TEST_FILE:
+            continue
+        docs = documents(path)
+        if docs and all(is_api_object(d) for d in docs):
+            found.append(path)
+    return found
+
+
+def test_dirs() -> list[pathlib.Path]:
+    return sorted(p.parent for p in (ROOT / "manifests").rglob(TEST_FILE))
+
+
+def coverage() -> tuple[list[str], list[str]]:
+    """(problems, snippets that cannot run here with the reason)."""
+    problems, not_here = [], []
+    tests = {d: (d / TEST_FILE).read_text(encoding="utf-8") for d in test_dirs()}
+    for manifest in api_manifests():
+        test = tests.get(manifest.parent)
+        if test is None:
+            problems.append(f"{rel(manifest)}: its folder has no {TEST_FILE}, so the lab never applies it")
+        elif manifest.name not in test:
+            problems.append(f"{rel(manifest)}: {rel(manifest.parent / TEST_FILE)} never applies it")
+    all_tests = "\n".join(tests.values())
+    for snippet in sorted((ROOT / "snippets").rglob("*.sh")):
+        header = RUNS_ON.search(snippet.read_text(encoding="utf-8"))
+        where = header.group(1).strip() if header else ""
+        if snippet.name in all_tests:
+            continue
+        if NOT_HERE.search(where):
+            not_here.append(f"{rel(snippet)}: {where}")
+        else:
+            problems.append(f"{rel(snippet)}: no chainsaw test runs it (and its `# Runs on:` header says it could)")
+    return problems, not_here
+
+
+def dry_run(manifests: list[pathlib.Path]) -> list[str]:
+    cluster.kubectl("create", "namespace", DRY_RUN_NAMESPACE, check=False, capture=True)
+    problems = []
+    for manifest in manifests:
+        text = manifest.read_text(encoding="utf-8")
+        if re.search(r"^#\s*Broken:", text, re.M):
+            continue  # a broken file's failure is asserted by its chainsaw test
+        result = cluster.kubectl("apply", "--server-side", "--dry-run=server", "--field-manager=lab",
+                                 "-n", DRY_RUN_NAMESPACE, "-f", str(manifest), check=False, capture=True, timeout=60)
+        if result.returncode != 0:
+            message = " ".join(result.stderr.split())
+            problems.append(f"{rel(manifest)}: [api-server] {message}")
+    cluster.kubectl("delete", "namespace", DRY_RUN_NAMESPACE, "--wait=false", check=False, capture=True)
+    return problems
+
+
+def selector(runtime: str) -> str:
+    terms = []
+    if runtime != "kind":
+        terms.append("lab.runtime!=kind")
+    if os.geteuid() != 0:
+        terms.append("lab.host!=root")
+    return ",".join(terms)
+
+
+def run_chainsaw(dirs: list[pathlib.Path], runtime: str, parallel: int) -> int:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        str(tools.bin_dir() / "chainsaw"), "test", "--no-color", "--parallel", str(parallel),
+        "--report-format", "JUNIT-TEST", "--report-path", str(REPORTS), "--report-name", "lab",
+        "--apply-timeout", "60s", "--assert-timeout", "90s",
+    ]
+    labels = selector(runtime)
+    if labels:
+        cmd += ["--selector", labels]
+    for d in dirs:
+        cmd += ["--test-dir", str(d)]
+    env = cluster.env()
+    env["LAB_ROOT"] = str(ROOT)
+    env["LAB_RUNTIME"] = runtime
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", help="only the test folders under these paths")
+    parser.add_argument("--runtime", default=os.environ.get("CLUSTER_RUNTIME") or "binary", choices=("binary", "kind"))
+    parser.add_argument("--parallel", type=int, default=4)
+    args = parser.parse_args()
+    started = time.monotonic()
+    try:
+        tools.ensure(["chainsaw", "kubernetes"], quiet=True)
+        if not cluster.reachable():
+            raise LabError("no practice cluster answers: run `make cluster-up` first")
+        say("==> [1/3] coverage: every manifest applied and every snippet run by a test")
+        problems, not_here = coverage()
+        for line in not_here:
+            say(f"    not run here, shell-checked only: {line}")
+        say(f"==> [2/3] server-side dry run of {len(api_manifests())} manifests")
+        problems += dry_run(api_manifests())
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        dirs = test_dirs()
+        if args.paths:
+            wanted = [pathlib.Path(p).resolve() for p in args.paths]
+            dirs = [d for d in dirs if any(d == w or w in d.parents for w in wanted)]
+        say(f"==> [3/3] {len(dirs)} chainsaw tests on the {args.runtime} runtime ({selector(args.runtime) or 'all'})")
+        code = run_chainsaw(dirs, args.runtime, args.parallel) if dirs else 0
+    except (LabError, cluster.ClusterError, tools.ToolError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    say(f"==> lab finished in {time.monotonic() - started:.1f} s; JUnit report: {rel(REPORTS / 'lab.xml')}")
+    if problems:
+        print(f"lab: {len(problems)} problem(s) before the tests ran (listed above)", file=sys.stderr)
+    return 1 if problems or code else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
