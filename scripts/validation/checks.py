@@ -1,0 +1,501 @@
+"""One function per checking tool. Each takes SourceFiles and returns Problems.
+
+Tools run as subprocesses from the tools cache (scripts/tools.py); none of them
+reaches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from .core import Doc, Problem, SourceFile, find_line, pointer_line, scan_docs
+from . import schemas
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _run(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def _first_line(msg: str) -> str:
+    return " ".join(msg.split())
+
+
+# --------------------------------------------------------------------------- yamllint
+
+
+def _yamllint_chunk(args):
+    config_text, items = args
+    from yamllint import linter
+    from yamllint.config import YamlLintConfig
+
+    conf = YamlLintConfig(config_text)
+    out = []
+    for rel, text in items:
+        probs = []
+        for p in linter.run(text, conf, rel):
+            rule = f" ({p.rule})" if p.rule else ""
+            probs.append((p.line, p.level, f"{p.desc}{rule}"))
+        out.append((rel, probs))
+    return out
+
+
+def yamllint(files: list[SourceFile], config_path: Path, jobs: int, cache: "ResultCache") -> list[Problem]:
+    config_text = config_path.read_text()
+    key = hashlib.sha256(config_text.encode()).hexdigest()[:12]
+    todo, results = [], {}
+    for sf in files:
+        hit = cache.get("yamllint", key, sf.text)
+        if hit is None:
+            todo.append((sf.rel, sf.text))
+        else:
+            results[sf.rel] = hit
+    if todo:
+        if jobs > 1 and len(todo) >= 64:
+            import multiprocessing
+
+            size = max(16, len(todo) // (jobs * 4))
+            chunks = [(config_text, todo[i : i + size]) for i in range(0, len(todo), size)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_yamllint_chunk, chunks)
+        else:
+            parts = [_yamllint_chunk((config_text, todo))]
+        texts = dict(todo)
+        for part in parts:
+            for rel, probs in part:
+                results[rel] = probs
+                cache.put("yamllint", key, texts[rel], probs)
+    problems = []
+    for rel, probs in results.items():
+        for line, level, desc in probs:
+            if level == "error":
+                problems.append(Problem(rel, line, "yamllint", desc))
+            else:
+                problems.append(Problem(rel, line, "yamllint", f"warning: {desc}"))
+    return problems
+
+
+# --------------------------------------------------------------------------- kubeconform
+
+_AT = re.compile(r"at '(/[^']*)': (.*?)(?=\s+- at '|$)")
+
+
+def _kubeconform_messages(msg: str) -> list[tuple[str, str]]:
+    """Leaf (pointer, message) pairs from kubeconform's nested jsonschema message."""
+    pairs = [(p, m.strip()) for p, m in _AT.findall(msg)]
+    leaves = [(p, m) for p, m in pairs if m not in ("validation failed", "anyOf failed", "allOf failed", "oneOf failed")]
+    out = []
+    for p, m in leaves or pairs:
+        m = m.replace("want null or ", "want ").replace(" or null", "")
+        m = re.sub(r"additional propert(y|ies) (.+) not allowed", r"unknown field \2", m)
+        out.append((p, m))
+    return out
+
+
+def kubeconform(
+    files: list[SourceFile],
+    kubeconform_bin: str,
+    schema_dir: Path,
+    skip_gvks: set[str],
+    jobs: int,
+    k8s_minor: str,
+    cache: "ResultCache",
+) -> list[Problem]:
+    if not files:
+        return []
+    key = hashlib.sha256((str(schema_dir) + "|" + ",".join(sorted(skip_gvks))).encode()).hexdigest()[:12]
+    todo = []
+    problems: list[Problem] = []
+    for sf in files:
+        hit = cache.get("kubeconform", key, sf.text)
+        if hit is None:
+            todo.append(sf)
+        else:
+            problems += [Problem(sf.rel, *p) for p in hit]
+    if not todo:
+        return problems
+    index = schemas.load_index(schema_dir)
+    by_kind: dict[str, list[str]] = {}
+    for e in index:
+        by_kind.setdefault(e["kind"].lower(), []).append(e["apiVersion"])
+    by_path = {str(sf.path): sf for sf in todo}
+    found: dict[str, list] = {sf.rel: [] for sf in todo}
+    cmd = [
+        kubeconform_bin,
+        "-strict",
+        "-output",
+        "json",
+        "-n",
+        str(max(jobs, 1)),
+        "-schema-location",
+        schemas.location(schema_dir),
+    ]
+    if skip_gvks:
+        cmd += ["-skip", ",".join(sorted(skip_gvks))]
+    # Keep each command line well below ARG_MAX.
+    batches, cur, size = [], [], 0
+    for sf in todo:
+        if cur and size + len(str(sf.path)) > 100_000:
+            batches.append(cur)
+            cur, size = [], 0
+        cur.append(sf)
+        size += len(str(sf.path)) + 1
+    if cur:
+        batches.append(cur)
+    for batch in batches:
+        proc = _run(cmd + [str(sf.path) for sf in batch])
+        try:
+            data = json.loads(proc.stdout or "{}")
+        except ValueError:
+            raise RuntimeError(f"kubeconform failed: {(proc.stderr or proc.stdout).strip()[:500]}")
+        for res in data.get("resources") or []:
+            sf = by_path.get(res.get("filename", ""))
+            if sf is None:
+                continue
+            found[sf.rel] += _kubeconform_result(sf, res, by_kind, k8s_minor)
+    for sf in todo:
+        cache.put("kubeconform", key, sf.text, found[sf.rel])
+        problems += [Problem(sf.rel, *p) for p in found[sf.rel]]
+    return problems
+
+
+def _match_doc(docs: list[Doc], res: dict) -> Doc | None:
+    for d in docs:
+        if d.kind == res.get("kind") and d.api_version == res.get("version") and (d.name or "") == (res.get("name") or ""):
+            return d
+    for d in docs:
+        if d.kind == res.get("kind") and d.api_version == res.get("version"):
+            return d
+    return None
+
+
+def _kubeconform_result(sf: SourceFile, res: dict, by_kind: dict, k8s_minor: str) -> list[tuple]:
+    """(line, tool, message, hint) tuples for one kubeconform result."""
+    docs = scan_docs(sf.text)
+    doc = _match_doc(docs, res)
+    line = doc.line if doc else 1
+    kind, version, name = res.get("kind", ""), res.get("version", ""), res.get("name", "")
+    label = f"{kind} {name}".strip() if kind else ""
+    msg = res.get("msg", "")
+    out = []
+    if msg.startswith("could not find schema"):
+        served = by_kind.get(kind.lower(), [])
+        hint = (
+            f"{kind} is served as {', '.join(served)} in Kubernetes {k8s_minor}"
+            if served
+            else f"use a kind and apiVersion that Kubernetes {k8s_minor} serves (kubectl api-resources); "
+            "a component's configuration file needs a checker in scripts/go/configcheck"
+        )
+        out.append((line, "kubeconform", f"{version} {kind} does not exist in Kubernetes {k8s_minor}", hint))
+        return out
+    if res.get("status") == "statusInvalid" and "at '" in msg:
+        for pointer, m in _kubeconform_messages(msg):
+            pl = pointer_line(sf.text, doc.index if doc else 0, pointer) if doc else None
+            out.append((pl or line, "kubeconform", f"{label}: {pointer}: {m}", ""))
+        return out
+    m = re.search(r"line (\d+): (.*)", msg)
+    if m:
+        return [(int(m.group(1)), "kubeconform", _first_line(m.group(2)), "")]
+    out.append((line, "kubeconform", _first_line(f"{label}: {msg}" if label else msg), ""))
+    return out
+
+
+# --------------------------------------------------------------------------- kubeadm
+
+
+def _kubeadm_one(kubeadm: str, sf: SourceFile) -> list[Problem]:
+    proc = _run([kubeadm, "config", "validate", "--config", str(sf.path)], env=_offline_env())
+    if proc.returncode == 0:
+        return []
+    text = (proc.stderr or proc.stdout).strip()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith(("W", "I")) or ln.startswith("error")]
+    msg = _first_line(" ".join(lines) or text)
+    msg = re.sub(r"^error:?\s*", "", msg)
+    msg = re.sub(r"\s*To see the stack trace of this error execute with --v=5 or higher\s*$", "", msg)
+    line = 1
+    m = re.search(r'unknown field "([^"]+)"', msg)
+    if m:
+        line = find_line(sf.text, m.group(1).split(".")[-1]) or 1
+    else:
+        m = re.search(r"line (\d+)", msg)
+        if m:
+            line = int(m.group(1))
+        else:
+            m = re.search(r"([A-Za-z][\w]*(?:\.[\w\[\]]+)+): ", msg)
+            if m:
+                line = find_line(sf.text, re.sub(r"\[\d+\]", "", m.group(1)).split(".")[-1]) or 1
+    return [Problem(sf.rel, line, "kubeadm", msg)]
+
+
+def _offline_env() -> dict:
+    env = dict(os.environ)
+    # kubeadm looks up "stable" versions on the network when kubernetesVersion is unset; there is no proxy here.
+    for k in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        env.pop(k, None)
+    return env
+
+
+def kubeadm(files: list[SourceFile], kubeadm_bin: str, jobs: int) -> list[Problem]:
+    with ThreadPoolExecutor(max(jobs, 1)) as ex:
+        return [p for ps in ex.map(lambda sf: _kubeadm_one(kubeadm_bin, sf), files) for p in ps]
+
+
+# --------------------------------------------------------------------------- configcheck / kindcheck
+
+_LOC = re.compile(r"^(?P<path>.+?):(?P<line>\d+)?:? (?P<msg>.*)$")
+
+
+def _line_tool(files: list[SourceFile], cmd: list[str], tool: str) -> list[Problem]:
+    if not files:
+        return []
+    by_path = {str(sf.path): sf for sf in files}
+    proc = _run(cmd + list(by_path))
+    problems = []
+    for raw in proc.stdout.splitlines():
+        sf, rest = None, raw
+        for p, s in by_path.items():
+            if raw.startswith(p + ":"):
+                sf, rest = s, raw[len(p) + 1 :]
+                break
+        if sf is None:
+            continue
+        line = 1
+        m = re.match(r"(\d+): (.*)", rest)
+        if m:
+            line, rest = int(m.group(1)), m.group(2)
+        rest = rest.strip()
+        m = re.search(r"\bline (\d+)\b", rest)
+        if m:
+            line = int(m.group(1))
+        m = re.search(r'unknown field "([^"]+)"', rest)
+        if m:
+            line = find_line(sf.text, m.group(1).split(".")[-1], line) or line
+        problems.append(Problem(sf.rel, line, tool, rest))
+    if proc.returncode != 0 and not problems:
+        problems.append(Problem(files[0].rel, 1, tool, _first_line(proc.stderr or proc.stdout or "failed")))
+    return problems
+
+
+def configcheck(files: list[SourceFile], binary: str) -> list[Problem]:
+    return _line_tool(files, [binary], "configcheck")
+
+
+def kindcheck(files: list[SourceFile], binary: str) -> list[Problem]:
+    problems = _line_tool(files, [binary], "kind")
+    for p in problems:
+        m = re.search(r"field (\S+) not found", p.message)
+        if m and p.line == 1:
+            p.line = find_line(Path(p.path).name and _text(files, p.path), m.group(1)) or 1
+    return problems
+
+
+def _text(files, rel):
+    return next((sf.text for sf in files if sf.rel == rel), "")
+
+
+def configcheck_kinds(binary: str) -> set[str]:
+    proc = _run([binary, "-list"])
+    return {ln.strip() for ln in proc.stdout.splitlines() if ln.strip()}
+
+
+# --------------------------------------------------------------------------- chainsaw
+
+
+def chainsaw(files: list[SourceFile], binary: str | None, jobs: int) -> list[Problem]:
+    def one(sf: SourceFile) -> list[Problem]:
+        import yaml
+
+        try:
+            docs = [d for d in yaml.safe_load_all(sf.text) if d is not None]
+        except yaml.YAMLError:
+            return []  # yamllint reports it
+        for d in docs:
+            if not isinstance(d, dict) or not str(d.get("apiVersion", "")).startswith("chainsaw.kyverno.io/"):
+                return [Problem(sf.rel, 1, "chainsaw", "every document of a chainsaw test must be a chainsaw.kyverno.io object")]
+        if binary is None:
+            return []
+        proc = _run([binary, "lint", "test", "-f", str(sf.path)])
+        out = (proc.stdout + proc.stderr).strip()
+        if proc.returncode == 0 and "error" not in out.lower():
+            return []
+        msgs = [ln.strip(" -") for ln in out.splitlines() if ln.strip() and "processing" not in ln.lower()]
+        msgs = [m for m in msgs if m.lower() not in ("the document is not valid:", "")] or [out or "invalid"]
+        return [Problem(sf.rel, 1, "chainsaw", _first_line(" ".join(msgs)))]
+
+    with ThreadPoolExecutor(max(jobs, 1)) as ex:
+        return [p for ps in ex.map(one, files) for p in ps]
+
+
+# --------------------------------------------------------------------------- haproxy
+
+
+def haproxy(files: list[SourceFile], binary: str, jobs: int) -> list[Problem]:
+    def one(sf: SourceFile) -> list[Problem]:
+        # -c: check only. -dr: a server address that does not resolve is not fatal; without it,
+        # an example's host name (the lab's node names) would fail offline for no fault of the file.
+        proc = _run([binary, "-c", "-dr", "-f", str(sf.path)])
+        if proc.returncode == 0:
+            return []
+        out = []
+        for raw in (proc.stderr + proc.stdout).splitlines():
+            if "[ALERT]" not in raw:
+                continue
+            m = re.search(r"\[[^\]]+:(\d+)\]", raw)
+            msg = re.sub(r"^\[ALERT\]\s*(\(\d+\)\s*)?:\s*", "", raw.strip())
+            msg = re.sub(r"^(config\s*:\s*)?(parsing\s*)?(\[[^\]]+:\d+\]\s*:\s*)?", "", msg)
+            out.append(Problem(sf.rel, int(m.group(1)) if m else 1, "haproxy", msg.strip()))
+        fatal = [p for p in out if "fatal errors" not in p.message.lower() and "error(s) found" not in p.message.lower()]
+        return fatal or out or [Problem(sf.rel, 1, "haproxy", _first_line(proc.stderr or "configuration rejected"))]
+
+    with ThreadPoolExecutor(max(jobs, 1)) as ex:
+        return [p for ps in ex.map(one, files) for p in ps]
+
+
+# --------------------------------------------------------------------------- CNI
+
+CNI_VERSIONS = ("0.1.0", "0.2.0", "0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0")
+CNI_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$")
+
+
+def cni(files: list[SourceFile]) -> list[Problem]:
+    problems = []
+    for sf in files:
+        def add(msg, key="", hint=""):
+            problems.append(Problem(sf.rel, (find_line(sf.text, key) if key else None) or 1, "cni", msg, hint))
+
+        try:
+            data = json.loads(sf.text)
+        except ValueError as exc:
+            problems.append(Problem(sf.rel, getattr(exc, "lineno", 1), "cni", f"not valid JSON: {exc.msg}"))
+            continue
+        if not isinstance(data, dict):
+            add("a CNI configuration is a JSON object")
+            continue
+        version = data.get("cniVersion")
+        if not isinstance(version, str):
+            add('missing "cniVersion"', hint=f"one of {', '.join(CNI_VERSIONS)}")
+        elif version not in CNI_VERSIONS:
+            add(f'unknown cniVersion "{version}"', '"cniVersion"', f"one of {', '.join(CNI_VERSIONS)}")
+        name = data.get("name")
+        if not isinstance(name, str) or not name:
+            add('missing "name" (a string)')
+        elif not CNI_NAME.match(name):
+            add(f'invalid network name "{name}"', '"name"', "letters, digits, '_', '.' and '-'")
+        if "plugins" in data or sf.path.suffix == ".conflist":
+            plugins = data.get("plugins")
+            if not isinstance(plugins, list) or not plugins:
+                add('a .conflist needs a non-empty "plugins" list', '"plugins"')
+                continue
+            for i, plugin in enumerate(plugins):
+                if not isinstance(plugin, dict) or not isinstance(plugin.get("type"), str) or not plugin.get("type"):
+                    add(f'plugins[{i}] has no "type" (the plugin binary to run)', '"plugins"')
+        elif not isinstance(data.get("type"), str) or not data.get("type"):
+            add('missing "type" (the plugin binary to run)', hint='or a "plugins" list for a .conflist')
+    return problems
+
+
+# --------------------------------------------------------------------------- shell
+
+
+def shellcheck(files: list[SourceFile], binary: str) -> list[Problem]:
+    if not files:
+        return []
+    proc = _run([binary, "-f", "json1", "-x", "--source-path=SCRIPTDIR"] + [str(sf.path) for sf in files])
+    by_path = {str(sf.path): sf for sf in files}
+    try:
+        comments = json.loads(proc.stdout or "{}").get("comments", [])
+    except ValueError:
+        return [Problem(files[0].rel, 1, "shellcheck", _first_line(proc.stderr or "shellcheck failed"))]
+    problems = []
+    for c in comments:
+        sf = by_path.get(c.get("file"))
+        if sf is None:
+            continue
+        problems.append(
+            Problem(sf.rel, c.get("line", 1), "shellcheck", f"SC{c.get('code')} ({c.get('level')}): {c.get('message')}",
+                    f"https://www.shellcheck.net/wiki/SC{c.get('code')}")
+        )
+    return problems
+
+
+def bash_syntax(files: list[SourceFile], jobs: int) -> list[Problem]:
+    def one(sf: SourceFile) -> list[Problem]:
+        proc = _run(["bash", "-n", str(sf.path)])
+        out = []
+        for raw in proc.stderr.splitlines():
+            m = re.match(r".*?: line (\d+): (.*)", raw)
+            if m:
+                out.append(Problem(sf.rel, int(m.group(1)), "bash", m.group(2).strip()))
+        if proc.returncode != 0 and not out:
+            out.append(Problem(sf.rel, 1, "bash", _first_line(proc.stderr or "syntax error")))
+        return out
+
+    with ThreadPoolExecutor(max(jobs, 1)) as ex:
+        return [p for ps in ex.map(one, files) for p in ps]
+
+
+def actionlint(files: list[SourceFile], binary: str) -> list[Problem]:
+    if not files:
+        return []
+    proc = _run([binary, "-format", "{{json .}}"] + [str(sf.path) for sf in files])
+    by_path = {str(sf.path): sf for sf in files}
+    try:
+        items = json.loads(proc.stdout or "[]")
+    except ValueError:
+        return [Problem(files[0].rel, 1, "actionlint", _first_line(proc.stderr or proc.stdout or "failed"))]
+    problems = []
+    for it in items or []:
+        sf = by_path.get(it.get("filepath")) or next((s for p, s in by_path.items() if p.endswith(it.get("filepath", "?"))), None)
+        if sf:
+            problems.append(Problem(sf.rel, it.get("line", 1), "actionlint", f"{it.get('message')} [{it.get('kind')}]"))
+    return problems
+
+
+# --------------------------------------------------------------------------- result cache
+
+
+class ResultCache:
+    """Results of the slow per-file checks, keyed by tool, configuration and file content."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.data: dict = {}
+        self.dirty = False
+        if path and path.exists():
+            try:
+                self.data = json.loads(path.read_text())
+            except (OSError, ValueError):
+                self.data = {}
+
+    @staticmethod
+    def _key(tool: str, config: str, text: str) -> str:
+        return tool + ":" + config + ":" + hashlib.sha1(text.encode()).hexdigest()
+
+    def get(self, tool, config, text):
+        if self.path is None:
+            return None
+        hit = self.data.get(self._key(tool, config, text))
+        return [tuple(x) for x in hit] if hit is not None else None
+
+    def put(self, tool, config, text, value):
+        if self.path is None:
+            return
+        self.data[self._key(tool, config, text)] = [list(x) for x in value]
+        self.dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        if not self.path or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".cache")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.data, fh)
+        os.replace(tmp, self.path)

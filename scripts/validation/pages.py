@@ -1,0 +1,135 @@
+"""Checks of the pages: language pairs, snippet includes and their sections, orphan files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .core import CHAINSAW_FILE, Problem, Tree
+
+LANGS = ("ko", "en")
+# pymdownx.snippets: `--8<-- "path"` (inline) or a block of paths between two `--8<--` lines.
+INLINE = re.compile(r"""(?<!;)--8<--\s+(["'])(?P<spec>[^"']+)\1""")
+BLOCK_MARK = re.compile(r"^\s*--8<--\s*$")
+SECTION = re.compile(r"--8<--\s*\[(start|end):([\w-]+)\]")
+ESCAPED = re.compile(r"^\s*;--8<--")
+
+
+def _split_spec(spec: str) -> tuple[str, str | None]:
+    """'path', 'path:section' or 'path:1:5' -> (path, section or None)."""
+    parts = spec.strip().split(":")
+    path = parts[0]
+    rest = parts[1:]
+    if rest and not all(p.strip().isdigit() or p.strip() == "" for p in rest):
+        return path, rest[0].strip()
+    return path, None
+
+
+def includes(text: str) -> list[tuple[int, str]]:
+    """(line, spec) for every snippet include of a page."""
+    out = []
+    in_block = False
+    for n, line in enumerate(text.splitlines(), 1):
+        if ESCAPED.match(line):
+            continue
+        if BLOCK_MARK.match(line):
+            in_block = not in_block
+            continue
+        if in_block:
+            spec = line.strip()
+            if spec and not spec.startswith(";"):
+                out.append((n, spec))
+            continue
+        for m in INLINE.finditer(line):
+            out.append((n, m.group("spec")))
+    return out
+
+
+def sections(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    starts, ends = {}, {}
+    for n, line in enumerate(text.splitlines(), 1):
+        for m in SECTION.finditer(line):
+            (starts if m.group(1) == "start" else ends).setdefault(m.group(2), n)
+    return starts, ends
+
+
+def check(tree: Tree) -> tuple[list[Problem], int]:
+    """Return (problems, number of pages)."""
+    problems: list[Problem] = []
+    pages = [p for p in tree.walk("docs") if p.suffix == ".md"]
+    rels = {tree.rel(p) for p in pages}
+    for p in pages:
+        rel = tree.rel(p)
+        m = re.match(r"(.*)\.(ko|en)\.md$", rel)
+        if not m:
+            continue
+        other = "en" if m.group(2) == "ko" else "ko"
+        twin = f"{m.group(1)}.{other}.md"
+        if twin not in rels:
+            problems.append(
+                Problem(rel, 1, "pages", f"has no {'English' if other == 'en' else 'Korean'} twin {twin}",
+                        "every page exists as name.ko.md and name.en.md")
+            )
+
+    included: set[str] = set()
+    section_cache: dict[str, tuple[dict, dict]] = {}
+    for p in pages:
+        sf = tree.source(p)
+        if sf is None:
+            continue
+        for line, spec in includes(sf.text):
+            path, section = _split_spec(spec)
+            if re.match(r"^[a-z]+://", spec):
+                problems.append(Problem(sf.rel, line, "pages", f"remote include {spec!r}", "include a file of the repository"))
+                continue
+            target = (tree.root / path).resolve()
+            try:
+                target_rel = target.relative_to(tree.root).as_posix()
+            except ValueError:
+                problems.append(Problem(sf.rel, line, "pages", f"include {path!r} points outside the repository"))
+                continue
+            if not target.is_file():
+                problems.append(Problem(sf.rel, line, "pages", f"include {path!r} does not exist", _near(tree, path)))
+                continue
+            included.add(target_rel)
+            if section:
+                if target_rel not in section_cache:
+                    tsf = tree.source(target)
+                    section_cache[target_rel] = sections(tsf.text) if tsf else ({}, {})
+                starts, ends = section_cache[target_rel]
+                if section not in starts or section not in ends:
+                    have = ", ".join(sorted(starts)) or "none"
+                    problems.append(
+                        Problem(sf.rel, line, "pages", f"{path} has no section {section!r} (sections: {have})",
+                                f"mark it with '# --8<-- [start:{section}]' and '# --8<-- [end:{section}]'")
+                    )
+
+    for top in ("manifests", "snippets"):
+        for f in tree.walk(top):
+            rel = tree.rel(f)
+            sf = tree.source(f)
+            if sf is not None:
+                starts, ends = sections(sf.text)
+                for name, line in starts.items():
+                    if name not in ends:
+                        problems.append(Problem(rel, line, "pages", f"section {name!r} has a start but no end"))
+                    elif ends[name] < line:
+                        problems.append(Problem(rel, ends[name], "pages", f"section {name!r} ends before it starts"))
+                for name, line in ends.items():
+                    if name not in starts:
+                        problems.append(Problem(rel, line, "pages", f"section {name!r} has an end but no start"))
+            if f.name == CHAINSAW_FILE or rel in included:
+                continue
+            problems.append(
+                Problem(rel, 1, "pages", "no page includes this file",
+                        f'include it from its page with --8<-- "{rel}", or delete it')
+            )
+    return problems, len(pages)
+
+
+def _near(tree: Tree, path: str) -> str:
+    parent = (tree.root / path).parent
+    if parent.is_dir():
+        names = sorted(x.name for x in parent.iterdir() if x.is_file())[:8]
+        return "files there: " + ", ".join(names) if names else ""
+    return "the folder does not exist either"

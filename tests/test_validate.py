@@ -1,0 +1,190 @@
+"""scripts/validate.py catches every kind of mistake in tests/validate/bad and passes tests/validate/good.
+
+The corpora are trees with the layout of the repository (docs/, manifests/,
+snippets/); validate.py runs on them with --root. The pinned tools must be
+installed (`make tools`); the first test installs what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "validate"
+PY = sys.executable
+
+# (file, tool, text in the message): one line per rule.
+EXPECTED_BAD = [
+    ("manifests/bad/page/unknown-field.yaml", "kubeconform", "unknown field 'imagePullPolicyy'"),
+    ("manifests/bad/page/wrong-type.yaml", "kubeconform", "/spec/replicas: got string, want integer"),
+    ("manifests/bad/page/removed-api.yaml", "kubeconform", "policy/v1beta1 PodSecurityPolicy does not exist"),
+    ("manifests/bad/page/invalid-yaml.yaml", "yamllint", "syntax error"),
+    ("manifests/bad/page/duplicate-key.yaml", "yamllint", 'duplication of key "color"'),
+    ("manifests/bad/page/kubeadm-typo.yaml", "kubeadm", "podSubnett"),
+    ("manifests/bad/page/haproxy-broken.cfg", "haproxy", "unknown keyword 'default_backendd'"),
+    ("manifests/bad/page/kind-bad.yaml", "kind", '"master" is not a valid node role'),
+    ("manifests/bad/page/cni-bad.conflist", "cni", 'plugins[0] has no "type"'),
+    ("manifests/bad/page/kubeconfig-bad.yaml", "configcheck", 'names cluster "prod"'),
+    ("manifests/bad/page/broken-accepted.yaml", "kubeconform", "but it accepted it"),
+    ("manifests/bad/page/orphan.yaml", "pages", "no page includes this file"),
+    ("snippets/bad/syntax-error.sh", "bash", "syntax error"),
+    ("snippets/bad/shellcheck-finding.sh", "shellcheck", "SC2086"),
+    ("docs/bad/missing-include.ko.md", "pages", "does-not-exist.yaml' does not exist"),
+    ("docs/bad/missing-section.en.md", "pages", "has no section 'nosuch'"),
+    ("docs/bad/untranslated.ko.md", "pages", "has no English twin"),
+]
+LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): \[(?P<tool>[\w-]+)\] (?P<msg>.*)$")
+
+
+def run_validate(root: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PY, str(ROOT / "scripts" / "validate.py"), "--root", str(root), "--no-cache", *extra],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tools_installed():
+    proc = subprocess.run([PY, str(ROOT / "scripts" / "tools.py"), "install"], cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.returncode == 0, proc.stdout
+
+
+@pytest.fixture(scope="session")
+def bad_run():
+    return run_validate(CORPUS / "bad", "--no-install")
+
+
+def parsed(stdout: str) -> list[dict]:
+    return [m.groupdict() for m in map(LINE.match, stdout.splitlines()) if m]
+
+
+def test_good_corpus_passes():
+    proc = run_validate(CORPUS / "good", "--no-install")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "validate: no problems" in proc.stdout
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_corpus_fails_without_traceback(bad_run):
+    assert bad_run.returncode == 1, bad_run.stdout + bad_run.stderr
+    assert "Traceback" not in bad_run.stderr + bad_run.stdout
+    assert re.search(r"^validate: \d+ problems \(", bad_run.stdout, re.M)
+
+
+@pytest.mark.parametrize("path,tool,text", EXPECTED_BAD, ids=[e[0].rsplit("/", 1)[-1] for e in EXPECTED_BAD])
+def test_each_bad_file_is_caught(bad_run, path, tool, text):
+    hits = [p for p in parsed(bad_run.stdout) if p["path"] == path and p["tool"] == tool]
+    assert hits, f"{path}: no [{tool}] problem in:\n{bad_run.stdout}"
+    assert any(text in p["msg"] for p in hits), f"{path}: {text!r} not in {[p['msg'] for p in hits]}"
+
+
+def test_every_bad_file_is_covered():
+    """Each file of the bad corpus is named in EXPECTED_BAD (or is the page that includes them)."""
+    named = {e[0] for e in EXPECTED_BAD}
+    helpers = {"docs/bad/page.ko.md", "docs/bad/page.en.md", "docs/bad/missing-include.en.md",
+               "docs/bad/missing-section.ko.md"}
+    files = {p.relative_to(CORPUS / "bad").as_posix() for p in (CORPUS / "bad").rglob("*") if p.is_file()}
+    assert files - named - helpers == set()
+
+
+def test_unknown_field_points_at_its_line(bad_run):
+    hit = next(p for p in parsed(bad_run.stdout) if p["path"].endswith("unknown-field.yaml"))
+    text = (CORPUS / "bad" / hit["path"]).read_text().splitlines()
+    assert "imagePullPolicyy" in text[int(hit["line"]) - 1]
+
+
+def test_a_parse_error_is_reported_once(bad_run):
+    tools = {p["tool"] for p in parsed(bad_run.stdout) if p["path"].endswith("invalid-yaml.yaml")}
+    assert tools == {"yamllint"}
+    tools = {p["tool"] for p in parsed(bad_run.stdout) if p["path"].endswith("syntax-error.sh")}
+    assert tools == {"bash"}
+
+
+def test_github_annotations(tmp_path):
+    env = dict(os.environ, GITHUB_ACTIONS="true")
+    proc = run_validate(CORPUS / "bad", "--no-install", env=env)
+    assert "::error file=manifests/bad/page/wrong-type.yaml,line=8::[kubeconform]" in proc.stdout
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return tmp_path
+
+
+def _page_for(*paths: str) -> dict[str, str]:
+    body = "\n".join(f'--8<-- "{p}"' for p in paths) + "\n"
+    return {"docs/p.ko.md": body, "docs/p.en.md": body}
+
+
+def test_expect_invalid_with_another_message_fails(tmp_path):
+    pod = (
+        "# Broken: typo.\n# Expect-invalid: kubeconform: some other error\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: b:1\n"
+        "      imagePullPolicyy: Always\n"
+    )
+    root = _tree(tmp_path, {"manifests/x/pod.yaml": pod, **_page_for("manifests/x/pod.yaml")})
+    proc = run_validate(root, "--no-install")
+    assert proc.returncode == 1
+    assert "expected an error containing 'some other error', got:" in proc.stdout
+
+
+def test_expect_invalid_matching_passes_and_needs_broken(tmp_path):
+    pod = (
+        "# Expect-invalid: kubeconform: unknown field 'imagePullPolicyy'\n"
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: b:1\n"
+        "      imagePullPolicyy: Always\n"
+    )
+    root = _tree(tmp_path, {"manifests/x/pod.yaml": pod, **_page_for("manifests/x/pod.yaml")})
+    proc = run_validate(root, "--no-install")
+    lines = parsed(proc.stdout)
+    assert [p["tool"] for p in lines] == ["expect"], proc.stdout
+    assert "no '# Broken:" in lines[0]["msg"]
+
+
+def test_removed_ingress_api_names_the_served_version(tmp_path):
+    ing = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: x\n"
+    root = _tree(tmp_path, {"manifests/x/ingress.yaml": ing, **_page_for("manifests/x/ingress.yaml")})
+    proc = run_validate(root, "--no-install")
+    assert proc.returncode == 1
+    assert "Ingress is served as networking.k8s.io/v1" in proc.stdout
+
+
+def test_unreadable_input_is_a_problem_not_a_traceback(tmp_path):
+    root = _tree(tmp_path, {"manifests/x/empty.yaml": "", **_page_for("manifests/x/empty.yaml")})
+    (tmp_path / "manifests/x/binary.yaml").write_bytes(b"\xff\xfe\x00bad")
+    proc = run_validate(root, "--no-install")
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "manifests/x/binary.yaml:1: [files] not valid UTF-8 text" in proc.stdout
+
+
+def test_missing_root_is_one_sentence(tmp_path):
+    proc = run_validate(tmp_path / "nope", "--no-install")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+def test_real_tree_pages_import():
+    """The page check's include parser understands both include forms."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from validation import pages
+
+    text = 'a\n--8<-- "x.yaml"\n;--8<-- "skip.yaml"\n--8<--\ny.sh\nz.sh:sec\n--8<--\n'
+    assert pages.includes(text) == [(2, "x.yaml"), (5, "y.sh"), (6, "z.sh:sec")]
+    assert pages._split_spec("a.sh:sec") == ("a.sh", "sec")
+    assert pages._split_spec("a.sh:3:5") == ("a.sh", None)
+    assert json.dumps(pages._split_spec("a.sh")) == '["a.sh", null]'
