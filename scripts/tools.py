@@ -175,7 +175,23 @@ def registry(versions: dict | None = None) -> list[Tool]:
         estimate="~3 min",
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
-    go_tool("chainsaw", ["chainsaw"], ["."], estimate="~4 min")
+    chainsaw = _get(go_tools, "chainsaw")
+    patch_dir = SCRIPTS / "go" / "patches" / "chainsaw"
+    patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
+    tools.append(
+        Tool(
+            name="chainsaw",
+            version=chainsaw["version"],
+            binaries=("chainsaw",),
+            kind="go",
+            summary=f"{chainsaw['module']} (patched for Go 1.25+, scripts/go/patches/chainsaw)",
+            install=lambda t, d: _build_patched(
+                t, d, chainsaw["module"], patch_dir, f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}"
+            ),
+            recipe=(_file_digest(*patches) if patches else "") + "|patched-1",
+            estimate="~4 min",
+        )
+    )
 
     staging = _get(v, "kubernetes", "staging")
     tools.append(
@@ -501,18 +517,40 @@ def _verify_etcd(tool: Tool, out: Path) -> None:
         raise ToolError(f"etcdctl reports {text.strip()!r}, expected {want}")
 
 
-def _build_kindcheck(tool: Tool, out: Path) -> None:
-    """Build scripts/go/kindcheck inside a copy of sigs.k8s.io/kind, so it can use kind's internal config loader."""
-    src = SCRIPTS / "go" / "kindcheck" / "main.go"
-    info = go_mod_download("sigs.k8s.io/kind", tool.version)
-    srcdir = src_dir() / tool.key
-    if srcdir.exists():
-        shutil.rmtree(srcdir)
-    shutil.copytree(info["Dir"], srcdir, ignore=shutil.ignore_patterns("site", "images", "*_test.go"))
-    for dirpath, dirnames, filenames in os.walk(srcdir):
+def _copy_module(module: str, version: str, dest: Path) -> None:
+    """A writable copy of a module's source from the module cache."""
+    info = go_mod_download(module, version)
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(info["Dir"], dest, ignore=shutil.ignore_patterns("*_test.go", "testdata", ".git*"))
+    for dirpath, dirnames, filenames in os.walk(dest):
         os.chmod(dirpath, 0o755)
         for f in filenames:
             os.chmod(os.path.join(dirpath, f), 0o644)
+
+
+def _build_patched(tool: Tool, out: Path, module: str, patch_dir: Path, ldflags: str = "") -> None:
+    """Build a module's main package from a copy of its source with the files of patch_dir added."""
+    srcdir = src_dir() / tool.key
+    _copy_module(module, tool.version, srcdir)
+    for f in sorted(patch_dir.rglob("*.go")):
+        rel = f.relative_to(patch_dir)
+        (srcdir / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(f, srcdir / rel)
+        _say(f"    patch: {rel}")
+    run(
+        ["go", "build", "-trimpath", "-ldflags", _ldflags(ldflags), "-o", str(out / tool.binaries[0]), "."],
+        cwd=srcdir,
+        env=go_env(),
+        what=f"building {tool.name}",
+    )
+
+
+def _build_kindcheck(tool: Tool, out: Path) -> None:
+    """Build scripts/go/kindcheck inside a copy of sigs.k8s.io/kind, so it can use kind's internal config loader."""
+    src = SCRIPTS / "go" / "kindcheck" / "main.go"
+    srcdir = src_dir() / tool.key
+    _copy_module("sigs.k8s.io/kind", tool.version, srcdir)
     dest = srcdir / "pkg" / "ckaguide" / "kindcheck"
     dest.mkdir(parents=True)
     shutil.copy(src, dest / "main.go")

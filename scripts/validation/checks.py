@@ -194,11 +194,14 @@ def _kubeconform_result(sf: SourceFile, res: dict, by_kind: dict, k8s_minor: str
             else f"use a kind and apiVersion that Kubernetes {k8s_minor} serves (kubectl api-resources); "
             "a component's configuration file needs a checker in scripts/go/configcheck"
         )
+        line = find_line(sf.text, "apiVersion", line) or line
         out.append((line, "kubeconform", f"{version} {kind} does not exist in Kubernetes {k8s_minor}", hint))
         return out
     if res.get("status") == "statusInvalid" and "at '" in msg:
         for pointer, m in _kubeconform_messages(msg):
-            pl = pointer_line(sf.text, doc.index if doc else 0, pointer) if doc else None
+            unknown = re.match(r"unknown field '([^']+)'", m)
+            target = f"{pointer.rstrip('/')}/{unknown.group(1)}" if unknown else pointer
+            pl = pointer_line(sf.text, doc.index, target) if doc else None
             out.append((pl or line, "kubeconform", f"{label}: {pointer}: {m}", ""))
         return out
     m = re.search(r"line (\d+): (.*)", msg)
@@ -220,6 +223,12 @@ def _kubeadm_one(kubeadm: str, sf: SourceFile) -> list[Problem]:
     msg = _first_line(" ".join(lines) or text)
     msg = re.sub(r"^error:?\s*", "", msg)
     msg = re.sub(r"\s*To see the stack trace of this error execute with --v=5 or higher\s*$", "", msg)
+    msg = re.sub(
+        r'error unmarshaling configuration schema\.GroupVersionKind\{Group:"([^"]*)", Version:"([^"]*)", Kind:"([^"]*)"\}:\s*',
+        r"\3 (\1/\2): ",
+        msg,
+    )
+    msg = msg.replace("strict decoding error: ", "")
     line = 1
     m = re.search(r'unknown field "([^"]+)"', msg)
     if m:
@@ -278,10 +287,22 @@ def _line_tool(files: list[SourceFile], cmd: list[str], tool: str) -> list[Probl
         m = re.search(r'unknown field "([^"]+)"', rest)
         if m:
             line = find_line(sf.text, m.group(1).split(".")[-1], line) or line
+        if line == 1:
+            line = _quoted_value_line(sf.text, rest) or line
         problems.append(Problem(sf.rel, line, tool, rest))
     if proc.returncode != 0 and not problems:
         problems.append(Problem(files[0].rel, 1, tool, _first_line(proc.stderr or proc.stdout or "failed")))
     return problems
+
+
+def _quoted_value_line(text: str, msg: str) -> int | None:
+    """Line of a YAML value that an error message quotes, e.g. '"master" is not a valid node role'."""
+    for value in reversed(re.findall(r'"([^"\s]+)"', msg)):
+        pat = re.compile(r":\s*['\"]?" + re.escape(value) + r"['\"]?\s*(#.*)?$")
+        for n, line in enumerate(text.splitlines(), 1):
+            if pat.search(line):
+                return n
+    return None
 
 
 def configcheck(files: list[SourceFile], binary: str) -> list[Problem]:
@@ -324,11 +345,17 @@ def chainsaw(files: list[SourceFile], binary: str | None, jobs: int) -> list[Pro
             return []
         proc = _run([binary, "lint", "test", "-f", str(sf.path)])
         out = (proc.stdout + proc.stderr).strip()
-        if proc.returncode == 0 and "error" not in out.lower():
+        if proc.returncode == 0:
             return []
-        msgs = [ln.strip(" -") for ln in out.splitlines() if ln.strip() and "processing" not in ln.lower()]
-        msgs = [m for m in msgs if m.lower() not in ("the document is not valid:", "")] or [out or "invalid"]
-        return [Problem(sf.rel, 1, "chainsaw", _first_line(" ".join(msgs)))]
+        msgs = [ln.strip()[2:] for ln in out.splitlines() if ln.strip().startswith("- ")]
+        if not msgs:
+            msgs = [ln.strip() for ln in out.splitlines() if ln.strip() and not ln.startswith("Processing")] or ["invalid"]
+        problems = []
+        for m in msgs:
+            field = re.search(r"property (\w+) is not allowed|^[\w.\[\]]*?(\w+): ", m)
+            name = (field.group(1) or field.group(2)) if field else ""
+            problems.append(Problem(sf.rel, find_line(sf.text, name) or 1 if name else 1, "chainsaw", m))
+        return problems
 
     with ThreadPoolExecutor(max(jobs, 1)) as ex:
         return [p for ps in ex.map(one, files) for p in ps]
