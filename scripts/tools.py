@@ -221,6 +221,19 @@ def registry(versions: dict | None = None) -> list[Tool]:
             estimate="~5 min",
         )
     )
+    etcdcheck_src = SCRIPTS / "go" / "etcdcheck" / "main.go"
+    tools.append(
+        Tool(
+            name="etcdcheck",
+            version=etcd_version,
+            binaries=("etcdcheck",),
+            kind="go",
+            summary=f"etcd configuration file checker on go.etcd.io/etcd/server/v3 {etcd_version} (scripts/go/etcdcheck)",
+            install=_build_etcdcheck,
+            recipe=_file_digest(etcdcheck_src) if etcdcheck_src.exists() else "missing",
+            estimate="~2 min",
+        )
+    )
     kindcheck_src = SCRIPTS / "go" / "kindcheck" / "main.go"
     tools.append(
         Tool(
@@ -505,6 +518,25 @@ def _build_etcd(tool: Tool, out: Path) -> None:
             env=env,
             what=f"building {binary}",
         )
+
+
+def _build_etcdcheck(tool: Tool, out: Path) -> None:
+    """Build scripts/go/etcdcheck in a wrapper module like etcd's (the server module's replaces as versions)."""
+    server = ETCD_MODULES["etcd"]
+    gomods = {server: Path(go_mod_download(server, tool.version)["GoMod"]).read_text()}
+    srcdir = src_dir() / tool.key
+    if srcdir.exists():
+        shutil.rmtree(srcdir)
+    write_etcd_wrapper(srcdir, tool.version, gomods)
+    shutil.copy(SCRIPTS / "go" / "etcdcheck" / "main.go", srcdir / "main.go")
+    env = go_env()
+    run(["go", "mod", "tidy"], cwd=srcdir, env=env, what="resolving dependencies")
+    run(
+        ["go", "build", "-trimpath", "-ldflags", _ldflags(), "-o", str(out / "etcdcheck"), "."],
+        cwd=srcdir,
+        env=env,
+        what="building etcdcheck",
+    )
 
 
 def _verify_etcd(tool: Tool, out: Path) -> None:

@@ -11,6 +11,7 @@ own shell scripts and workflows); nothing has to be registered:
   kubeadm       kubeadm.k8s.io configuration files (kubeadm config validate)
   configcheck   kubeconfig and component configuration (KubeletConfiguration, ...)
   kind          kind.x-k8s.io cluster configurations (kind's own loader)
+  etcd          etcd configuration files (etcd --config-file; etcd's own loader)
   chainsaw      chainsaw-test.yaml files (chainsaw lint)
   haproxy       manifests/**/*.cfg (haproxy -c)
   cni           manifests/**/*.conflist, *.conf, *.json
@@ -51,24 +52,27 @@ from validation.core import (  # noqa: E402
     scan_docs,
 )
 
-NEEDED_TOOLS = [
-    "kubeconform",
-    "k8s-schemas",
-    "kubernetes",
-    "configcheck",
-    "kindcheck",
-    "chainsaw",
-    "actionlint",
-    "shellcheck",
-    "haproxy",
-]
+# Tools that decide how files are routed; the others are installed when a file needs them.
+BASE_TOOLS = ["kubeconform", "k8s-schemas", "configcheck"]
+# Check name -> tool (scripts/tools.py name) it runs.
+CHECK_TOOLS = {
+    "kubeconform": "kubeconform",
+    "kubeadm": "kubernetes",
+    "configcheck": "configcheck",
+    "kind": "kindcheck",
+    "etcd": "etcdcheck",
+    "chainsaw": "chainsaw",
+    "haproxy": "haproxy",
+    "shellcheck": "shellcheck",
+    "actionlint": "actionlint",
+}
 # Groups whose files have a checker of their own, so kubeconform must not look for a schema.
 OWN_CHECKER_GROUPS = {
     "kubeadm.k8s.io": "kubeadm",
     "kind.x-k8s.io": "kind",
     "chainsaw.kyverno.io": "chainsaw",
 }
-SEMANTIC = {"kubeconform", "kubeadm", "configcheck", "kind", "chainsaw", "haproxy", "cni", "shellcheck", "actionlint"}
+SEMANTIC = {"etcd", "kubeconform", "kubeadm", "configcheck", "kind", "chainsaw", "haproxy", "cni", "shellcheck", "actionlint"}
 
 
 class Plan:
@@ -158,6 +162,10 @@ def add_shell(plan: Plan, tree: Tree, path: Path) -> None:
 def route_yaml(plan: Plan, sf: SourceFile, schema_index: set[str], config_kinds: set[str]) -> None:
     docs = scan_docs(sf.text)
     groups = {d.group for d in docs}
+    if not docs and checks.is_etcd_config(sf.text):
+        plan.counts["etcd config"] += 1
+        plan.add("etcd", sf)
+        return
     if sf.path.name == CHAINSAW_FILE or "chainsaw.kyverno.io" in groups:
         plan.counts["chainsaw test"] += 1
         plan.add("chainsaw", sf)
@@ -230,7 +238,7 @@ def apply_expectations(tree: Tree, problems: list[Problem]) -> list[Problem]:
     return [p for ps in by_file.values() for p in ps] + out
 
 
-YAML_TOOLS = {"kubeconform", "kubeadm", "configcheck", "kind", "chainsaw"}
+YAML_TOOLS = {"etcd", "kubeconform", "kubeadm", "configcheck", "kind", "chainsaw"}
 
 
 def _drop_consequences(problems: list[Problem]) -> list[Problem]:
@@ -244,14 +252,24 @@ def _drop_consequences(problems: list[Problem]) -> list[Problem]:
     ]
 
 
-def run_checks(tree: Tree, jobs: int, use_cache: bool) -> tuple[list[Problem], Counter]:
+def ensure_tools(names: list[str], install: bool) -> None:
+    if install:
+        tools.ensure(names, quiet=True)
+    missing = [t.name for t in tools.select(tools.registry(), names) if tools.status(t) != "ok"]
+    if missing:
+        raise tools.ToolError(f"tools not installed: {', '.join(missing)}; run `make tools`")
+
+
+def run_checks(tree: Tree, jobs: int, use_cache: bool, install: bool = False) -> tuple[list[Problem], Counter]:
     b = tools.tool_path
+    ensure_tools(BASE_TOOLS, install)
     schema_dir = next(t.dir for t in tools.registry() if t.name == "k8s-schemas")
     versions = tools.load_versions()
     minor = str(versions["kubernetes"]["minor"])
     schema_index = {f"{e['apiVersion']}/{e['kind']}" for e in schemas.load_index(schema_dir)}
     config_kinds = checks.configcheck_kinds(b("configcheck"))
     plan = make_plan(tree, schema_index, config_kinds)
+    ensure_tools(sorted({CHECK_TOOLS[c] for c in plan.by_tool if c in CHECK_TOOLS}), install)
     cache = checks.ResultCache(tools.cache_dir() / "validate-cache.json" if use_cache else None)
     config = tree.root / ".yamllint.yaml"
     if not config.exists():
@@ -264,6 +282,7 @@ def run_checks(tree: Tree, jobs: int, use_cache: bool) -> tuple[list[Problem], C
         "kubeadm": lambda: checks.kubeadm(f("kubeadm", []), b("kubeadm"), jobs),
         "configcheck": lambda: checks.configcheck(f("configcheck", []), b("configcheck")),
         "kind": lambda: checks.kindcheck(f("kind", []), b("kindcheck")),
+        "etcd": lambda: checks.etcdcheck(f("etcd", []), b("etcdcheck"), jobs),
         "chainsaw": lambda: checks.chainsaw(f("chainsaw", []), b("chainsaw"), jobs),
         "haproxy": lambda: checks.haproxy(f("haproxy", []), b("haproxy"), jobs),
         "cni": lambda: checks.cni(f("cni", [])),
@@ -299,14 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.root} is not a directory", file=sys.stderr)
         return 2
     try:
-        if not args.no_install:
-            tools.ensure(NEEDED_TOOLS, quiet=True)
-        missing = [t.name for t in tools.select(tools.registry(), NEEDED_TOOLS) if tools.status(t) != "ok"]
-        if missing:
-            print(f"error: tools not installed: {', '.join(missing)}; run `make tools`", file=sys.stderr)
-            return 2
         tree = Tree(args.root)
-        problems, counts = run_checks(tree, max(args.jobs, 1), not args.no_cache)
+        problems, counts = run_checks(tree, max(args.jobs, 1), not args.no_cache, install=not args.no_install)
     except tools.ToolError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -30,6 +30,7 @@ EXPECTED_BAD = [
     ("manifests/bad/page/kubeadm-typo.yaml", "kubeadm", "podSubnett"),
     ("manifests/bad/page/haproxy-broken.cfg", "haproxy", "unknown keyword 'default_backendd'"),
     ("manifests/bad/page/kind-bad.yaml", "kind", '"master" is not a valid node role'),
+    ("manifests/bad/page/etcd-bad.yaml", "etcd", 'initial-cluster has no member named "etcd-4"'),
     ("manifests/bad/page/cni-bad.conflist", "cni", 'plugins[0] has no "type"'),
     ("manifests/bad/page/kubeconfig-bad.yaml", "configcheck", 'names cluster "prod"'),
     ("manifests/bad/page/broken-accepted.yaml", "kubeconform", "but it accepted it"),

@@ -322,6 +322,36 @@ def _text(files, rel):
     return next((sf.text for sf in files if sf.rel == rel), "")
 
 
+ETCD_KEYS = ("data-dir", "listen-client-urls", "listen-peer-urls", "initial-cluster", "advertise-client-urls")
+
+
+def is_etcd_config(text: str) -> bool:
+    """A YAML mapping with etcd's own keys (etcd --config-file), not a Kubernetes object."""
+    keys = set(re.findall(r"^([a-z][a-z0-9-]*):", text, re.M))
+    return "apiVersion" not in keys and len(keys & set(ETCD_KEYS)) >= 2
+
+
+def etcdcheck(files: list[SourceFile], binary: str, jobs: int) -> list[Problem]:
+    def one(sf: SourceFile) -> list[Problem]:
+        proc = _run([binary, str(sf.path)])
+        if proc.returncode == 0:
+            return []
+        msgs = [ln[len(str(sf.path)) + 2 :] for ln in proc.stdout.splitlines() if ln.startswith(str(sf.path) + ": ")]
+        # etcd's loader exits by itself on some errors, printing one plain line (its logs are JSON).
+        msgs += [ln.strip() for ln in proc.stderr.splitlines() if ln.strip() and not ln.lstrip().startswith("{")]
+        out = []
+        for m in msgs or ["rejected"]:
+            line = None
+            key = re.search(r'unknown field "([^"]+)"|setting up ([a-z-]+):|^([a-z-]+) ', m)
+            if key:
+                line = find_line(sf.text, next(g for g in key.groups() if g))
+            out.append(Problem(sf.rel, line or _quoted_value_line(sf.text, m) or 1, "etcd", m))
+        return out
+
+    with ThreadPoolExecutor(max(jobs, 1)) as ex:
+        return [p for ps in ex.map(one, files) for p in ps]
+
+
 def configcheck_kinds(binary: str) -> set[str]:
     proc = _run([binary, "-list"])
     return {ln.strip() for ln in proc.stdout.splitlines() if ln.strip()}

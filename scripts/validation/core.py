@@ -50,6 +50,8 @@ TOOL_ALIASES = {
     "haproxy": "haproxy",
     "kind": "kind",
     "kindcheck": "kind",
+    "etcdcheck": "etcd",
+    "etcd": "etcd",
     "configcheck": "configcheck",
     "kubeconfig": "configcheck",
     "cni": "cni",
