@@ -4,12 +4,13 @@
    chainsaw-test.yaml of its folder, and every snippet under snippets/ is run by
    some chainsaw test, or its header says why it cannot run here (`Runs on:
    kubeadm node only`, …). A file nobody runs fails the lab with its name.
-2. Server-side dry run of every manifest, so a manifest the API server rejects
-   fails with the file's name and the server's message before any test starts.
+2. Server-side apply of every manifest, dry run first and then for real, each
+   folder in a namespace of its own, so a manifest the API server rejects fails
+   with the file's name and the server's message before any test starts.
 3. The chainsaw tests (github.com/kyverno/chainsaw), each in a namespace of its
    own: apply, assert the declared state, run the snippets and assert their effect.
-   Tests labelled `lab.runtime: kind` run only on the kind runtime; tests labelled
-   `lab.host: root` run only as root. A JUnit report lands in build/reports/.
+   Tests labelled `lab.runtime: kind` run on the kind runtime, all others on the
+   binary runtime; tests labelled `lab.host: root` run only as root. A JUnit report lands in build/reports/.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ NOT_API_GROUPS = ("kubeadm.k8s.io", "kind.x-k8s.io", "kubelet.config.k8s.io", "k
                   "chainsaw.kyverno.io", "config.kwok.x-k8s.io")
 RUNS_ON = re.compile(r"^#\s*Runs on:\s*(.+)$", re.M)
 NOT_HERE = re.compile(r"kubeadm node only|a host with docker|fresh .*vm|kind node", re.I)
-DRY_RUN_NAMESPACE = "lab-dry-run"
 
 
 class LabError(Exception):
@@ -82,6 +82,15 @@ def test_dirs() -> list[pathlib.Path]:
     return sorted(p.parent for p in (ROOT / "manifests").rglob(TEST_FILE))
 
 
+def applied_by(test_text: str, folder: pathlib.Path) -> set[pathlib.Path]:
+    """Files of `folder` that a chainsaw test names, directly or through a glob such as role-*.yaml."""
+    names = set()
+    for token in re.findall(r"[\w./*?$-]+\.ya?ml", test_text):
+        pattern = token.rsplit("/", 1)[-1]
+        names.update(folder.glob(pattern))
+    return names
+
+
 def coverage() -> tuple[list[str], list[str]]:
     """(problems, snippets that cannot run here with the reason)."""
     problems, not_here = [], []
@@ -90,7 +99,7 @@ def coverage() -> tuple[list[str], list[str]]:
         test = tests.get(manifest.parent)
         if test is None:
             problems.append(f"{rel(manifest)}: its folder has no {TEST_FILE}, so the lab never applies it")
-        elif manifest.name not in test:
+        elif manifest not in applied_by(test, manifest.parent):
             problems.append(f"{rel(manifest)}: {rel(manifest.parent / TEST_FILE)} never applies it")
     all_tests = "\n".join(tests.values())
     for snippet in sorted((ROOT / "snippets").rglob("*.sh")):
@@ -105,26 +114,71 @@ def coverage() -> tuple[list[str], list[str]]:
     return problems, not_here
 
 
-def dry_run(manifests: list[pathlib.Path]) -> list[str]:
-    cluster.kubectl("create", "namespace", DRY_RUN_NAMESPACE, check=False, capture=True)
+# Kinds applied first, so that what a Pod or a binding refers to exists when it arrives.
+APPLY_ORDER = ["Namespace", "CustomResourceDefinition", "StorageClass", "PriorityClass", "ServiceAccount", "Secret",
+               "ConfigMap", "ClusterRole", "Role", "ClusterRoleBinding", "RoleBinding", "PersistentVolume",
+               "PersistentVolumeClaim", "Service"]
+
+
+def apply_rank(path: pathlib.Path) -> tuple[int, str]:
+    kinds = [d.get("kind", "") for d in documents(path)]
+    ranks = [APPLY_ORDER.index(k) if k in APPLY_ORDER else len(APPLY_ORDER) for k in kinds]
+    return (min(ranks, default=len(APPLY_ORDER)), path.name)
+
+
+def fixed_namespace(path: pathlib.Path) -> str | None:
+    for doc in documents(path):
+        namespace = (doc.get("metadata") or {}).get("namespace")
+        if namespace:
+            return namespace
+    return None
+
+
+def apply_all(manifests: list[pathlib.Path]) -> list[str]:
+    """Server-side apply of every manifest, dry run first, then for real, one folder at a time.
+
+    Each folder gets a namespace of its own, deleted (with the cluster-scoped objects
+    the folder created) before the next folder, so that folders never collide. A file
+    that names its own namespace (kube-system, say) is only dry-run. Broken files are
+    left to their chainsaw test, which asserts how they fail.
+    """
     problems = []
+    folders: dict[pathlib.Path, list[pathlib.Path]] = {}
     for manifest in manifests:
-        text = manifest.read_text(encoding="utf-8")
-        if re.search(r"^#\s*Broken:", text, re.M):
-            continue  # a broken file's failure is asserted by its chainsaw test
-        result = cluster.kubectl("apply", "--server-side", "--dry-run=server", "--field-manager=lab",
-                                 "-n", DRY_RUN_NAMESPACE, "-f", str(manifest), check=False, capture=True, timeout=60)
-        if result.returncode != 0:
-            message = " ".join(result.stderr.split())
-            problems.append(f"{rel(manifest)}: [api-server] {message}")
-    cluster.kubectl("delete", "namespace", DRY_RUN_NAMESPACE, "--wait=false", check=False, capture=True)
+        folders.setdefault(manifest.parent, []).append(manifest)
+    for number, (folder, files) in enumerate(sorted(folders.items()), 1):
+        namespace = f"lab-apply-{number}"
+        cluster.kubectl("create", "namespace", namespace, check=False, capture=True)
+        created = []
+        for manifest in sorted(files, key=apply_rank):
+            if re.search(r"^#\s*Broken:", manifest.read_text(encoding="utf-8"), re.M):
+                continue
+            own = fixed_namespace(manifest)
+            target = ["-n", own] if own else ["-n", namespace]
+            base = ["apply", "--server-side", "--field-manager=lab", *target, "-f", str(manifest)]
+            # A file with its own namespace is only dry-run: the lab does not change kube-system.
+            modes = [["--dry-run=server"]] if own else [["--dry-run=server"], []]
+            accepted = True
+            for mode in modes:
+                result = cluster.kubectl(*base, *mode, check=False, capture=True, timeout=60)
+                if result.returncode != 0:
+                    what = "dry run" if mode else "apply"
+                    problems.append(f"{rel(manifest)}: [api-server {what}] {' '.join(result.stderr.split())}")
+                    accepted = False
+                    break
+            if accepted and not own:
+                created.append(manifest)
+        for manifest in reversed(created):
+            cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", "-f", str(manifest),
+                            check=False, capture=True, timeout=60)
+        cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False, capture=True)
     return problems
 
 
 def selector(runtime: str) -> str:
-    terms = []
-    if runtime != "kind":
-        terms.append("lab.runtime!=kind")
+    # The binary runtime runs every test not marked for kind. The kind runtime (GitHub
+    # Actions) runs the tests marked for it: what simulated nodes cannot do.
+    terms = ["lab.runtime=kind" if runtime == "kind" else "lab.runtime!=kind"]
     if os.geteuid() != 0:
         terms.append("lab.host!=root")
     return ",".join(terms)
@@ -163,8 +217,8 @@ def main() -> int:
         problems, not_here = coverage()
         for line in not_here:
             say(f"    not run here, shell-checked only: {line}")
-        say(f"==> [2/3] server-side dry run of {len(api_manifests())} manifests")
-        problems += dry_run(api_manifests())
+        say(f"==> [2/3] server-side apply of {len(api_manifests())} manifests (dry run, then for real), folder by folder")
+        problems += apply_all(api_manifests())
         for problem in problems:
             print(problem, file=sys.stderr)
         dirs = test_dirs()
