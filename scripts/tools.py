@@ -757,9 +757,12 @@ def _install_one(tool: Tool) -> float:
     if tool.kind == "go":
         require_go()
     verb = {"go": "building", "debian": "installing", "data": "generating"}[tool.kind]
-    what = ", ".join(tool.binaries) if tool.binaries else tool.name
     note = f" (first time only, {tool.estimate})" if tool.estimate else ""
-    _say(f"==> {verb} {what} {tool.version}{note}")
+    if tool.kind == "debian":
+        _say(f"==> {verb} {tool.package} (Debian package: {', '.join(tool.binaries)})")
+    else:
+        what = ", ".join(tool.binaries) if tool.binaries else tool.name
+        _say(f"==> {verb} {what} {tool.version}{note}")
     tools_dir().mkdir(parents=True, exist_ok=True)
     tmp = tools_dir() / f".tmp-{tool.key}-{os.getpid()}"
     if tmp.exists():

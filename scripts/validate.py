@@ -312,6 +312,9 @@ def run_checks(tree: Tree, jobs: int, use_cache: bool, install: bool = False) ->
                 problems += fut.result()
             except (OSError, RuntimeError) as exc:
                 problems.append(Problem(".", 1, name, f"the check could not run: {exc}", "run `make tools`"))
+            except Exception as exc:  # a bug in this script, not in the checked files: still no traceback
+                problems.append(Problem(".", 1, name, f"internal error of scripts/validation ({type(exc).__name__}: {exc})",
+                                        "please report it with the file that triggers it"))
     cache.save()
     problems += tree.unreadable
     problems = _drop_consequences(problems)

@@ -189,3 +189,18 @@ def test_real_tree_pages_import():
     assert pages._split_spec("a.sh:sec") == ("a.sh", "sec")
     assert pages._split_spec("a.sh:3:5") == ("a.sh", None)
     assert json.dumps(pages._split_spec("a.sh")) == '["a.sh", null]'
+
+
+def test_chainsaw_test_is_linted(tmp_path):
+    test = "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: x\nspec:\n  stepz: []\n"
+    root = _tree(tmp_path, {"manifests/x/chainsaw-test.yaml": test, "docs/p.ko.md": "", "docs/p.en.md": ""})
+    proc = run_validate(root, "--no-install")
+    assert "manifests/x/chainsaw-test.yaml:6: [chainsaw] spec: Additional property stepz is not allowed" in proc.stdout
+
+
+def test_component_config_without_schema_goes_to_configcheck(tmp_path):
+    kubelet = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncgroupDriverr: systemd\n"
+    root = _tree(tmp_path, {"manifests/x/kubelet.yaml": kubelet, **_page_for("manifests/x/kubelet.yaml")})
+    proc = run_validate(root, "--no-install")
+    assert 'manifests/x/kubelet.yaml:3: [configcheck] kubelet.config.k8s.io/v1beta1 KubeletConfiguration: ' \
+           'json: unknown field "cgroupDriverr"' in proc.stdout
