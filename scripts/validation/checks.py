@@ -382,8 +382,8 @@ def chainsaw(files: list[SourceFile], binary: str | None, jobs: int) -> list[Pro
             msgs = [ln.strip() for ln in out.splitlines() if ln.strip() and not ln.startswith("Processing")] or ["invalid"]
         problems = []
         for m in msgs:
-            field = re.search(r"property (\w+) is not allowed|^[\w.\[\]]*?(\w+): ", m)
-            name = (field.group(1) or field.group(2)) if field else ""
+            field = re.search(r"property (\w+) is not allowed", m) or re.search(r"^[\w.\[\]]*?(\w+): ", m)
+            name = field.group(1) if field else ""
             problems.append(Problem(sf.rel, find_line(sf.text, name) or 1 if name else 1, "chainsaw", m))
         return problems
 
