@@ -15,6 +15,9 @@ WHERE=${WHERE:-cluster}
 COMPONENT=${COMPONENT:-kube-scheduler}
 MANIFESTS_DIR=${MANIFESTS_DIR:-/etc/kubernetes/manifests}
 KUBELET_CONFIG=${KUBELET_CONFIG:-/var/lib/kubelet/config.yaml}
+# Where an edited manifest is written before it is moved in: the same filesystem as
+# MANIFESTS_DIR (so the move is atomic) but outside it.
+EDIT_DIR=${EDIT_DIR:-$(dirname "$MANIFESTS_DIR")}
 
 if [[ "$WHERE" == cluster ]]; then
 # --8<-- [start:control-plane-pods]
@@ -62,10 +65,12 @@ journalctl -u kubelet --no-pager --since "-10min" | grep -i "$COMPONENT" | tail 
 
 # --8<-- [start:fix]
 # Compare the paths in the flags with the files the Pod mounts, then fix the manifest.
-# The kubelet notices the change by itself and recreates the Pod; no restart needed.
+# Write the new version next to the directory and move it in: the kubelet reads every file
+# in it (except names starting with a dot) and recreates the Pod by itself.
 grep -nE -- '--kubeconfig|mountPath|path:' "$MANIFESTS_DIR/$COMPONENT.yaml"
-sed -i 's#--kubeconfig=/etc/kubernetes/scheduler.conff$#--kubeconfig=/etc/kubernetes/scheduler.conf#' \
-  "$MANIFESTS_DIR/$COMPONENT.yaml"
+sed 's#--kubeconfig=/etc/kubernetes/scheduler.conff$#--kubeconfig=/etc/kubernetes/scheduler.conf#' \
+  "$MANIFESTS_DIR/$COMPONENT.yaml" > "$EDIT_DIR/$COMPONENT.yaml.new"
+mv "$EDIT_DIR/$COMPONENT.yaml.new" "$MANIFESTS_DIR/$COMPONENT.yaml"
 grep -n -- '--kubeconfig' "$MANIFESTS_DIR/$COMPONENT.yaml"
 # --8<-- [end:fix]
 
