@@ -113,12 +113,18 @@ def reachable() -> bool:
 
 
 def kwokctl_config() -> pathlib.Path:
-    """Extra flags for the control plane: let kube-controller-manager sign CSRs with the cluster CA."""
+    """Extra flags for the control plane, to match a kubeadm cluster where it matters to the pages:
+    kube-controller-manager signs CSRs with the cluster CA, and Services get addresses
+    from kubeadm's default range 10.96.0.0/12 (Pods get theirs from the nodes' podCIDRs)."""
     pki = kwok_workdir() / "clusters" / NAME / "pki"
     config = {
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
         "kind": "KwokctlConfiguration",
         "componentsPatches": [
+            {
+                "name": "kube-apiserver",
+                "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/12"}],
+            },
             {
                 "name": "kube-controller-manager",
                 "extraArgs": [
