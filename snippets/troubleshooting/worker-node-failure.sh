@@ -73,7 +73,7 @@ crictl ps --state running | head -n 5
 # --8<-- [start:resources]
 # The pressure conditions come from these numbers (see evictionHard in the kubelet config).
 df -h /var/lib/kubelet /var/lib/containerd
-free -m
+grep -E '^(MemTotal|MemAvailable):' /proc/meminfo
 # --8<-- [end:resources]
 
 if [[ "$RESTART_KUBELET" == yes ]]; then
