@@ -32,6 +32,8 @@ kubeadm config validate --config "$MANIFEST_DIR/kubeadm-external-etcd.yaml"
 haproxy -c -f "$MANIFEST_DIR/haproxy.cfg"
 # --8<-- [end:validate-files]
 
+# The demo talks to its own members only: ignore etcdctl settings from the environment.
+unset ETCDCTL_ENDPOINTS ETCDCTL_CACERT ETCDCTL_CERT ETCDCTL_KEY
 DEMO_DIR=$(mktemp -d)
 declare -a ETCD_PIDS=()
 cleanup() {
