@@ -13,7 +13,7 @@ NAME=${NAME:-cow-demo}
 VOLUME=${VOLUME:-data-demo}
 TMPFS_VOLUME=${TMPFS_VOLUME:-scratch-demo}
 BIND_DIR=${BIND_DIR:-$(mktemp -d)}
-KIND_NODE=${KIND_NODE:-kind-control-plane}
+KIND_NODE=${KIND_NODE:-cka-control-plane}   # the practice cluster's kind control plane container
 
 cleanup() {
   docker rm -f "$NAME" >/dev/null 2>&1 || true
