@@ -24,4 +24,4 @@ kubectl explain deployment.spec.strategy.rollingUpdate
 grep -q "kind: Deployment" deploy.yaml
 grep -q "kind: Service" svc.yaml
 grep -q "kind: Pod" pod.yaml
-echo "generated: $(ls "$WORK_DIR" | tr '\n' ' ')"
+echo "generated: $(printf '%s ' *)"
