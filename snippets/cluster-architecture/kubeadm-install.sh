@@ -53,7 +53,11 @@ mkdir -p "$ETC_DIR/containerd"
 # cgroup driver: the same driver as the kubelet (kubeadm's default is systemd).
 containerd config default > "$ETC_DIR/containerd/config.toml"
 sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$ETC_DIR/containerd/config.toml"
-grep -n 'SystemdCgroup' "$ETC_DIR/containerd/config.toml"
+# Some containerd 2.1 releases leave SystemdCgroup out of the default file: then stop here.
+if ! grep -n 'SystemdCgroup = true' "$ETC_DIR/containerd/config.toml"; then
+  echo "SystemdCgroup is not in config.toml: add 'SystemdCgroup = true' under the runc options table" >&2
+  exit 1
+fi
 systemctl restart containerd
 systemctl enable containerd
 # --8<-- [end:containerd]

@@ -20,7 +20,8 @@ kubectl -n "$NS" describe service "$SERVICE"
 # --8<-- [end:service]
 
 # --8<-- [start:endpoints]
-# 2. Its endpoints. No endpoints = the selector matches no ready Pod.
+# 2. Its endpoints. No endpoints = the selector matches no Pod (Pods that are not Ready
+#    are listed with ready=false and get no traffic).
 kubectl -n "$NS" get endpointslices -l kubernetes.io/service-name="$SERVICE"
 kubectl -n "$NS" get endpointslices -l kubernetes.io/service-name="$SERVICE" \
   -o jsonpath='{range .items[*]}{.metadata.name}{": ports="}{.ports[*].port}{" addresses="}{.endpoints[*].addresses[0]}{"\n"}{end}'
