@@ -37,8 +37,9 @@ mkdir -p "$BACKUP_DIR/namespaces"
 
 if want all-in-one; then
 # --8<-- [start:all-in-one]
-# Quick, but `all` means only Pods, Services, Deployments, ReplicaSets, StatefulSets, DaemonSets,
-# Jobs, CronJobs and HorizontalPodAutoscalers: no ConfigMaps, Secrets, PVCs, RBAC or Ingresses.
+# Quick, but `all` means only Pods, Services, Deployments, ReplicaSets, ReplicationControllers,
+# StatefulSets, DaemonSets, Jobs, CronJobs and HorizontalPodAutoscalers: no ConfigMaps, Secrets,
+# PVCs, RBAC or Ingresses.
 kubectl get all --all-namespaces -o yaml > "$BACKUP_DIR/all-resources.yaml"
 # --8<-- [end:all-in-one]
 fi
