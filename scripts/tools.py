@@ -175,6 +175,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
         estimate="~3 min",
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
+    go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
     chainsaw = _get(go_tools, "chainsaw")
     patch_dir = SCRIPTS / "go" / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
