@@ -19,6 +19,7 @@ import argparse
 import os
 import pathlib
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -35,6 +36,8 @@ TEST_FILE = "chainsaw-test.yaml"
 # API groups and kinds that are configuration files, not objects of the API server.
 NOT_API_GROUPS = ("kubeadm.k8s.io", "kind.x-k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
                   "chainsaw.kyverno.io", "config.kwok.x-k8s.io")
+# What the tests labelled `lab.host: root` run besides kubectl: the etcd harness, the host labs.
+ROOT_TOOLS = ["etcd", "coredns", "iproute2", "iptables", "ping", "dnsutils"]
 RUNS_ON = re.compile(r"^#\s*Runs on:\s*(.+)$", re.M)
 NOT_HERE = re.compile(r"kubeadm node only|a host with docker|fresh .*vm|kind node", re.I)
 
@@ -105,7 +108,8 @@ def coverage() -> tuple[list[str], list[str]]:
     for snippet in sorted((ROOT / "snippets").rglob("*.sh")):
         header = RUNS_ON.search(snippet.read_text(encoding="utf-8"))
         where = header.group(1).strip() if header else ""
-        if snippet.name in all_tests:
+        # By its path: two domains may have a snippet of the same name (dns.sh).
+        if rel(snippet) in all_tests:
             continue
         if NOT_HERE.search(where):
             not_here.append(f"{rel(snippet)}: {where}")
@@ -146,9 +150,15 @@ def apply_all(manifests: list[pathlib.Path]) -> list[str]:
     folders: dict[pathlib.Path, list[pathlib.Path]] = {}
     for manifest in manifests:
         folders.setdefault(manifest.parent, []).append(manifest)
+    # Namespaces of this run only: one of an earlier or a parallel run may still be terminating.
+    run_id = secrets.token_hex(3)
+    leaving: list[tuple[str, pathlib.Path]] = []
     for number, (folder, files) in enumerate(sorted(folders.items()), 1):
-        namespace = f"lab-apply-{number}"
-        cluster.kubectl("create", "namespace", namespace, check=False, capture=True)
+        namespace = f"lab-apply-{run_id}-{number}"
+        result = cluster.kubectl("create", "namespace", namespace, check=False, capture=True)
+        if result.returncode != 0:
+            problems.append(f"{rel(folder)}: cannot create namespace {namespace}: {' '.join(result.stderr.split())}")
+            continue
         created = []
         for manifest in sorted(files, key=apply_rank):
             if re.search(r"^#\s*Broken:", manifest.read_text(encoding="utf-8"), re.M):
@@ -171,8 +181,38 @@ def apply_all(manifests: list[pathlib.Path]) -> list[str]:
         for manifest in reversed(created):
             cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", "-f", str(manifest),
                             check=False, capture=True, timeout=60)
+            if cluster_scoped(manifest):
+                leaving.append((namespace, manifest))
         cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False, capture=True)
+    # The chainsaw tests create the same cluster-scoped names (a PersistentVolume, a ClusterRole):
+    # they must be gone, not only terminating, before the tests start.
+    for namespace, manifest in leaving:
+        result = cluster.kubectl("wait", "--for=delete", "--timeout=60s", "-n", namespace, "-f", str(manifest),
+                                 check=False, capture=True, timeout=90)
+        if result.returncode != 0 and "not found" not in result.stderr.lower():
+            problems.append(f"{rel(manifest)}: [api-server delete] still there after 60 s: {' '.join(result.stderr.split())}")
     return problems
+
+
+def cluster_scoped(path: pathlib.Path) -> bool:
+    kinds = cluster_scoped_kinds()
+    return any(d.get("kind") in kinds for d in documents(path))
+
+
+_CLUSTER_SCOPED: set[str] = set()
+
+
+def cluster_scoped_kinds() -> set[str]:
+    """Kinds that live outside namespaces, as the API server says (CRDs included)."""
+    if not _CLUSTER_SCOPED:
+        result = cluster.kubectl("api-resources", "--namespaced=false", "--no-headers", "-o", "wide",
+                                 check=False, capture=True, timeout=60)
+        for line in result.stdout.splitlines():
+            fields = line.split()
+            # NAME [SHORTNAMES] APIVERSION NAMESPACED KIND VERBS...: KIND follows "false".
+            if "false" in fields:
+                _CLUSTER_SCOPED.add(fields[fields.index("false") + 1])
+    return _CLUSTER_SCOPED
 
 
 def selector(runtime: str) -> str:
@@ -199,6 +239,7 @@ def run_chainsaw(dirs: list[pathlib.Path], runtime: str, parallel: int) -> int:
     env = cluster.env()
     env["LAB_ROOT"] = str(ROOT)
     env["LAB_RUNTIME"] = runtime
+    env["LAB_PYTHON"] = sys.executable  # for the harnesses in scripts/ (scripts/lab_etcd.py)
     return subprocess.call(cmd, cwd=ROOT, env=env)
 
 
@@ -211,6 +252,8 @@ def main() -> int:
     started = time.monotonic()
     try:
         tools.ensure(["chainsaw", "kubernetes"], quiet=True)
+        if os.geteuid() == 0:
+            tools.ensure(ROOT_TOOLS, quiet=True)
         if not cluster.reachable():
             raise LabError("no practice cluster answers: run `make cluster-up` first")
         say("==> [1/3] coverage: every manifest applied and every snippet run by a test")
