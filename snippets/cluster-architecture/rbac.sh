@@ -64,7 +64,7 @@ kubectl auth can-i --list --as jane -n "$NAMESPACE"
 # --8<-- [end:can-i-list]
 
 # --8<-- [start:node-identity]
-# The Node authorizer recognises a kubelet by user system:node:<name> AND group system:nodes.
+# The Node authorizer recognizes a kubelet by user system:node:<name> AND group system:nodes.
 # Answers: yes (its own Node), no (a Secret no Pod on the node uses), no (group missing).
 kubectl auth can-i get "nodes/$NODE" --as "system:node:$NODE" --as-group system:nodes
 kubectl auth can-i get secrets/not-on-this-node -n "$NAMESPACE" \

@@ -18,7 +18,8 @@ trap cleanup EXIT
 
 # --8<-- [start:create]
 kubectl create serviceaccount app-reader -n "$NAMESPACE" --dry-run=client -o yaml
-# Every namespace has a "default" ServiceAccount; SECRETS stays 0 since v1.24.
+# Every namespace has a "default" ServiceAccount. Since v1.24 no token Secret is created
+# for any of them, and v1.35 no longer prints a SECRETS column.
 kubectl get serviceaccounts -n "$NAMESPACE"
 # --8<-- [end:create]
 
@@ -47,16 +48,15 @@ echo "${TOKEN:0:20}..."
 # --8<-- [end:create-token]
 
 # --8<-- [start:token-kubeconfig]
-# A kubeconfig that carries only the token (a client certificate in the same user entry
-# would be tried first and hide the token).
-kubectl config view --raw --minify --flatten > "$WORK_DIR/sa.kubeconfig"
-export KUBECONFIG="$WORK_DIR/sa.kubeconfig"
-kubectl config set-credentials "$SA" --token="$TOKEN"
-kubectl config set-context --current --user="$SA" --namespace="$NAMESPACE"
-kubectl auth whoami
-kubectl get pods
-kubectl get secrets || echo "secrets: refused, as the Role says"
-unset KUBECONFIG
+# A separate kubeconfig whose user carries only the token (a client certificate in the same
+# user entry would be tried first and hide the token). Your own kubeconfig is only read.
+SA_KUBECONFIG="$WORK_DIR/sa.kubeconfig"
+kubectl config view --raw --minify --flatten > "$SA_KUBECONFIG"
+kubectl --kubeconfig "$SA_KUBECONFIG" config set-credentials "$SA" --token="$TOKEN"
+kubectl --kubeconfig "$SA_KUBECONFIG" config set-context --current --user="$SA" --namespace="$NAMESPACE"
+kubectl --kubeconfig "$SA_KUBECONFIG" auth whoami
+kubectl --kubeconfig "$SA_KUBECONFIG" get pods
+kubectl --kubeconfig "$SA_KUBECONFIG" get secrets || echo "secrets: refused, as the Role says"
 # --8<-- [end:token-kubeconfig]
 
 # --8<-- [start:curl]

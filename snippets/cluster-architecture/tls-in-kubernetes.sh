@@ -4,7 +4,7 @@
 # Page: docs/cluster-architecture/tls-in-kubernetes
 # Runs on: kubeadm node only (a control-plane node, as root; needs kubeadm and openssl).
 #   On kind: docker exec -i controlplane bash -s < snippets/cluster-architecture/tls-in-kubernetes.sh
-#   Point PKI_DIR, KUBECONFIG_DIR, MANIFEST_DIR and KUBELET_PKI_DIR at a copy to practise
+#   Point PKI_DIR, KUBECONFIG_DIR, MANIFEST_DIR and KUBELET_PKI_DIR at a copy to practice
 #   elsewhere. The renew section renews the API server certificate only; restarting the
 #   control plane happens only with RESTART_APISERVER=true.
 set -euo pipefail
