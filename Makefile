@@ -51,6 +51,9 @@ cluster-status: $(VENV_READY) ## Show the practice cluster and how to use it
 lab: $(VENV_READY) ## Apply every manifest and run every snippet against the cluster
 	$(PY) scripts/lab.py
 
+lab-ha: $(VENV_READY) ## Live HA lab (root): etcd x3, API servers x2 behind HAProxy; break them, time the failover
+	$(PY) scripts/lab_ha.py
+
 ##@ Help
 
 help: ## List the targets
@@ -62,4 +65,4 @@ $(VENV_READY): requirements.txt scripts/bootstrap.sh
 clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
-.PHONY: serve build offline test validate tools lock cluster-up cluster-down cluster-status lab help clean
+.PHONY: serve build offline test validate tools lock cluster-up cluster-down cluster-status lab lab-ha help clean

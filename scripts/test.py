@@ -32,6 +32,8 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("cluster: up", [PY, "scripts/cluster.py", "up"], ("tools",)),
     ("lab", [PY, "scripts/lab.py"], ("cluster: up",)),
     ("cluster: down", [PY, "scripts/cluster.py", "down"], ()),
+    # The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
+    ("lab: HA", [PY, "scripts/lab_ha.py"], ("tools",)),
 ]
 ALWAYS_AFTER = {"cluster: down": "cluster: up"}
 
