@@ -28,6 +28,9 @@ offline: $(VENV_READY) ## Build the offline site into site-offline/ and zip it
 test: $(VENV_READY) ## Everything CI runs: static checks, site tests, the lab
 	$(PY) scripts/test.py
 
+test-browser: $(VENV_READY) ## Test the built sites in Chromium (installs Chromium and npm tools once)
+	$(PY) scripts/browser_tests.py test
+
 validate: $(VENV_READY) ## Static checks of manifests, snippets and pages (seconds)
 	$(PY) scripts/validate.py
 
@@ -65,4 +68,4 @@ $(VENV_READY): requirements.txt scripts/bootstrap.sh
 clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
-.PHONY: serve build offline test validate tools lock cluster-up cluster-down cluster-status lab lab-ha help clean
+.PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status lab lab-ha help clean

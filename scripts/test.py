@@ -26,9 +26,12 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("site: offline build", [PY, "scripts/site.py", "offline"], ()),
     (
         "pytest",
-        [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}", "tests"],
+        [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}",
+         "--ignore=tests/browser", "tests"],
         ("tools", "site: online build", "site: offline build"),
     ),
+    # The built sites in real Chromium (tests/browser); installs Chromium and the npm tools once.
+    ("browser", [PY, "scripts/browser_tests.py", "test"], ("site: online build", "site: offline build")),
     ("cluster: up", [PY, "scripts/cluster.py", "up"], ("tools",)),
     ("lab", [PY, "scripts/lab.py"], ("cluster: up",)),
     ("cluster: down", [PY, "scripts/cluster.py", "down"], ()),
