@@ -3,8 +3,8 @@
 # openssl, a CertificateSigningRequest object, approval, the issued certificate, and a
 # kubeconfig of the user's own to test what RBAC lets them do.
 # Page: docs/cluster-architecture/certificates-api
-# Runs on: lab cluster, kind runtime (kube-controller-manager must sign CSRs, i.e. run with
-#   --cluster-signing-cert-file and --cluster-signing-key-file, as kubeadm sets it up);
+# Runs on: lab cluster (binary and kind runtimes; kube-controller-manager must sign CSRs, i.e.
+#   run with --cluster-signing-cert-file and --cluster-signing-key-file, as kubeadm sets it up);
 #   needs openssl and a kubeconfig that may create and approve CSRs (cluster admin).
 #   The user's permissions come from manifests/cluster-architecture/certificates-api/
 #   (Role + RoleBinding) applied in $NAMESPACE; without them every can-i answers no.
