@@ -591,29 +591,33 @@ def quotas(total: int = EXAM_TASKS) -> dict[str, int]:
 
 
 def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) -> list[Task]:
-    """`total` tasks the runtime can run, by domain quota, at most one per group, in a stable order."""
+    """`total` tasks the runtime can run, by domain quota, at most one task per group, shuffled."""
     rng = random.Random(seed)
     usable = [t for t in tasks if t.runtime == "any" or t.runtime == runtime]
-    chosen: list[Task] = []
-    groups: set[str] = set()
     wanted = quotas(total)
     for domain, count in wanted.items():
-        pool = [t for t in usable if t.domain == domain]
-        rng.shuffle(pool)
-        for task in pool:
-            if sum(1 for t in chosen if t.domain == domain) == count:
-                break
-            group = task.data.get("group")
-            if group and group in groups:
-                continue
-            chosen.append(task)
-            if group:
-                groups.add(group)
-        if sum(1 for t in chosen if t.domain == domain) < count:
-            raise PracticeError(f"only {sum(1 for t in chosen if t.domain == domain)} tasks of `{domain}` can run "
-                                f"on the {runtime} runtime; a mock exam needs {count}")
-    rng.shuffle(chosen)  # the exam mixes the domains
-    return chosen
+        have = sum(1 for t in usable if t.domain == domain)
+        if have < count:
+            raise PracticeError(f"only {have} tasks of `{domain}` run on the {runtime} runtime; a mock exam needs {count}")
+    for _ in range(1000):
+        chosen: list[Task] = []
+        groups: set[str] = set()
+        for domain, count in wanted.items():
+            pool = [t for t in usable if t.domain == domain]
+            rng.shuffle(pool)
+            for task in pool:
+                if sum(1 for t in chosen if t.domain == domain) == count:
+                    break
+                group = task.data.get("group")
+                if group and group in groups:
+                    continue
+                chosen.append(task)
+                if group:
+                    groups.add(group)
+        if len(chosen) == total:
+            rng.shuffle(chosen)  # the exam mixes the domains
+            return chosen
+    raise PracticeError("no draw satisfies the domain quotas with one task per group; add tasks outside the groups")
 
 
 @dataclasses.dataclass
@@ -944,7 +948,7 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="prove every grader honest")
     check.add_argument("tasks", nargs="*")
     check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 6))
-    check.add_argument("--timeout", type=float, default=8.0)
+    check.add_argument("--timeout", type=float, default=4.0)
     check.set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
     if getattr(args, "task", None) == "":
