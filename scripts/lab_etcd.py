@@ -1,7 +1,11 @@
-"""A throwaway control plane for the etcd backup and restore lab: a TLS etcd and a kube-apiserver on it.
+"""A throwaway control plane for lab tests: a TLS etcd and a kube-apiserver on it (etcd backup and restore,
+the API server's authorization configuration).
 
-  lab_etcd.py up WORK                  make a PKI, start etcd (TLS, client certificates) and
-                                       kube-apiserver on loopback, wait until both answer
+  lab_etcd.py up WORK [--apiserver-arg FLAG=VALUE ...]
+                                       make a PKI, start etcd (TLS, client certificates) and
+                                       kube-apiserver on loopback, wait until both answer; extra
+                                       API server flags replace the harness's own of that name
+                                       (--authorization-config replaces --authorization-mode)
   lab_etcd.py restart WORK --manifest FILE
                                        stop the API server and etcd, start etcd again on the data
                                        directory that an etcd static Pod manifest mounts (as the
@@ -224,8 +228,11 @@ def start_etcd(work: pathlib.Path, state: dict, data_dir: pathlib.Path) -> None:
 def start_apiserver(work: pathlib.Path, state: dict) -> None:
     pki = work / "pki"
     port = state["apiserver_port"]
-    start(work, "kube-apiserver", [
-        tools.tool_path("kube-apiserver"),
+    extra = [f"--{a.lstrip('-')}" for a in state.get("apiserver_args", [])]
+    replaced = {a.split("=", 1)[0] for a in extra}
+    if "--authorization-config" in replaced:  # the API server takes one or the other
+        replaced.add("--authorization-mode")
+    flags = [
         "--advertise-address=127.0.0.1", "--bind-address=127.0.0.1", f"--secure-port={port}",
         f"--etcd-servers=https://127.0.0.1:{state['etcd_client_port']}",
         f"--etcd-cafile={pki / 'etcd/ca.crt'}",
@@ -237,7 +244,9 @@ def start_apiserver(work: pathlib.Path, state: dict) -> None:
         f"--service-account-key-file={pki / 'sa.pub'}", f"--service-account-signing-key-file={pki / 'sa.key'}",
         "--service-cluster-ip-range=10.96.0.0/12", "--authorization-mode=Node,RBAC",
         "--enable-admission-plugins=NodeRestriction",
-    ])
+    ]
+    flags = [f for f in flags if f.split("=", 1)[0] not in replaced] + extra
+    start(work, "kube-apiserver", [tools.tool_path("kube-apiserver"), *flags])
     wait_for("kube-apiserver", lambda: tls_get(
         f"https://127.0.0.1:{port}/readyz", pki, "ca.crt", "admin.crt", "admin.key") == (200, "ok"),
         work, "kube-apiserver.log")
@@ -287,14 +296,15 @@ def data_dir_from_manifest(manifest: pathlib.Path) -> pathlib.Path:
 # --------------------------------------------------------------------------- commands
 
 
-def up(work: pathlib.Path) -> int:
+def up(work: pathlib.Path, apiserver_args: list[str]) -> int:
     if work.exists():
         down(work)
     (work / "logs").mkdir(parents=True)
     tools.ensure(["etcd", "kubernetes"], quiet=True)
     try:
         make_pki(work)
-        state = {"etcd_client_port": free_port(), "etcd_peer_port": free_port(), "apiserver_port": free_port()}
+        state = {"etcd_client_port": free_port(), "etcd_peer_port": free_port(), "apiserver_port": free_port(),
+                 "apiserver_args": list(apiserver_args)}
         start_etcd(work, state, work / ETCD_DATA)
         start_apiserver(work, state)
         write_state(work, state)
@@ -343,6 +353,9 @@ def main() -> int:
     for name in ("up", "restart", "down"):
         cmd = sub.add_parser(name)
         cmd.add_argument("work", type=pathlib.Path, help="the lab's own directory (created by up, removed by down)")
+        if name == "up":
+            cmd.add_argument("--apiserver-arg", action="append", default=[], metavar="FLAG=VALUE",
+                             help="one more kube-apiserver flag (repeatable), e.g. authorization-config=FILE")
         if name == "restart":
             cmd.add_argument("--manifest", type=pathlib.Path, required=True,
                              help="an etcd static Pod manifest: etcd restarts on the hostPath it mounts at --data-dir")
@@ -352,7 +365,7 @@ def main() -> int:
         parser.error(f"refusing to use {work} as the lab directory")
     try:
         if args.command == "up":
-            return up(work)
+            return up(work, args.apiserver_arg)
         if args.command == "restart":
             return restart(work, args.manifest.resolve())
         return down(work)
