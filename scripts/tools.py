@@ -82,7 +82,7 @@ def load_versions(path: Path = VERSIONS_FILE) -> dict:
         raise ToolError("PyYAML is missing: run the script with .venv/bin/python (make tools)") from exc
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise ToolError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):

@@ -89,6 +89,9 @@ class Tree:
         self.unreadable: list[Problem] = []
 
     def rel(self, path: Path) -> str:
+        text, root = str(path), str(self.root)
+        if text.startswith(root + os.sep):  # the common case: a path from walk()
+            return text[len(root) + 1 :].replace(os.sep, "/")
         return path.resolve().relative_to(self.root).as_posix()
 
     def walk(self, top: str) -> list[Path]:

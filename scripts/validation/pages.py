@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def check(tree: Tree) -> tuple[list[Problem], int]:
             )
 
     included: set[str] = set()
+    root = str(tree.root)
+    resolved: dict[str, object] = {}
     section_cache: dict[str, tuple[dict, dict]] = {}
     for p in pages:
         sf = tree.source(p)
@@ -82,15 +85,16 @@ def check(tree: Tree) -> tuple[list[Problem], int]:
             if re.match(r"^[a-z]+://", spec):
                 problems.append(Problem(sf.rel, line, "pages", f"remote include {spec!r}", "include a file of the repository"))
                 continue
-            target = (tree.root / path).resolve()
-            try:
-                target_rel = target.relative_to(tree.root).as_posix()
-            except ValueError:
+            if path not in resolved:
+                resolved[path] = _resolve(root, path)
+            target_rel = resolved[path]
+            if target_rel is OUTSIDE:
                 problems.append(Problem(sf.rel, line, "pages", f"include {path!r} points outside the repository"))
                 continue
-            if not target.is_file():
+            if target_rel is MISSING:
                 problems.append(Problem(sf.rel, line, "pages", f"include {path!r} does not exist", _near(tree, path)))
                 continue
+            target = tree.root / target_rel
             included.add(target_rel)
             if section:
                 if target_rel not in section_cache:
@@ -125,6 +129,19 @@ def check(tree: Tree) -> tuple[list[Problem], int]:
                         f'include it from its page with --8<-- "{rel}", or delete it')
             )
     return problems, len(pages)
+
+
+OUTSIDE, MISSING = object(), object()
+
+
+def _resolve(root: str, path: str):
+    """The include's path relative to the root, or OUTSIDE / MISSING (as pymdownx.snippets with base_path '.')."""
+    norm = os.path.normpath(os.path.join(root, path))
+    if not norm.startswith(root + os.sep):
+        return OUTSIDE
+    if not os.path.isfile(norm):
+        return MISSING
+    return norm[len(root) + 1 :].replace(os.sep, "/")
 
 
 def _near(tree: Tree, path: str) -> str:
