@@ -172,7 +172,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             f"-X sigs.k8s.io/kwok/pkg/consts.KubeVersion={k8s_version.lstrip('v')} "
             f"-X sigs.k8s.io/kwok/pkg/consts.KindVersion={kind_version.lstrip('v')}"
         ),
-        estimate="~3 min",
+        estimate="~2 min",
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
@@ -190,7 +190,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
                 t, d, chainsaw["module"], patch_dir, f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}"
             ),
             recipe=(_file_digest(*patches) if patches else "") + "|patched-1",
-            estimate="~4 min",
+            estimate="~8 min",
         )
     )
 
@@ -205,7 +205,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             install=lambda t, d: _build_kubernetes(t, d, staging),
             verify=_verify_kubernetes,
             recipe=f"{K8S_BINARIES}|{staging}|wrapper-2",
-            estimate="~20 min",
+            estimate="~15 min",
         )
     )
     etcd_version = _get(v, "etcd", "version")
@@ -219,7 +219,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             install=_build_etcd,
             verify=_verify_etcd,
             recipe=f"{sorted(ETCD_MODULES.items())}|wrapper-1",
-            estimate="~5 min",
+            estimate="~2 min",
         )
     )
     etcdcheck_src = SCRIPTS / "go" / "etcdcheck" / "main.go"
@@ -232,7 +232,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             summary=f"etcd configuration file checker on go.etcd.io/etcd/server/v3 {etcd_version} (scripts/go/etcdcheck)",
             install=_build_etcdcheck,
             recipe=_file_digest(etcdcheck_src) if etcdcheck_src.exists() else "missing",
-            estimate="~2 min",
+            estimate="~1 min",
         )
     )
     kindcheck_src = SCRIPTS / "go" / "kindcheck" / "main.go"
@@ -258,7 +258,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             summary=f"component config and kubeconfig checker on the {staging} staging modules (scripts/go/configcheck)",
             install=lambda t, d: _build_configcheck(t, d, staging),
             recipe=(_file_digest(configcheck_src) if configcheck_src.exists() else "missing") + staging,
-            estimate="~2 min",
+            estimate="~1 min",
         )
     )
     gen = SCRIPTS / "validation" / "schemas.py"
@@ -271,7 +271,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             summary=f"JSON schemas for kubeconform from k8s.io/kubernetes {k8s_version} api/openapi-spec",
             install=_build_schemas,
             recipe=_file_digest(gen) if gen.exists() else "missing",
-            estimate="~1 min",
+            estimate="seconds",
         )
     )
     for name, spec in (v.get("debian") or {}).items():
