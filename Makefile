@@ -57,6 +57,23 @@ lab: $(VENV_READY) ## Apply every manifest and run every snippet against the clu
 lab-ha: $(VENV_READY) ## Live HA lab (root): etcd x3, API servers x2 behind HAProxy; break them, time the failover
 	$(PY) scripts/lab_ha.py
 
+##@ Practice tasks and the mock exam
+
+practice: $(VENV_READY) ## List the practice tasks; TASK=<id> sets one up and prints it
+	$(PY) scripts/practice.py $(if $(TASK),start $(TASK),list)
+
+grade: $(VENV_READY) ## Grade a practice task check by check: make grade TASK=<id>
+	$(PY) scripts/practice.py grade $(TASK)
+
+practice-reset: $(VENV_READY) ## Remove what a practice task created: make practice-reset TASK=<id> (or TASK=all)
+	$(PY) scripts/practice.py reset $(or $(TASK),all)
+
+mock-exam: $(VENV_READY) ## A 2-hour mock exam: 17 tasks by domain weight, graded into a report (SEED=<n>)
+	$(PY) scripts/practice.py mock-exam $(if $(SEED),--seed $(SEED))
+
+practice-check: $(VENV_READY) ## Prove every grader honest: setup fails, the solution passes, wrong solutions lose their points
+	$(PY) scripts/practice.py check
+
 ##@ Help
 
 help: ## List the targets
@@ -68,4 +85,4 @@ $(VENV_READY): requirements.txt scripts/bootstrap.sh
 clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
-.PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status lab lab-ha help clean
+.PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status lab lab-ha practice grade practice-reset mock-exam practice-check help clean

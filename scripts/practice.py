@@ -58,7 +58,7 @@ PASS_MARK = 66.0
 SITE = "http://127.0.0.1:8000"
 RUNTIMES = ("any", "kind")
 TASK_LABEL = "practice.cka-guide.io/task"
-TOP_KEYS = {"domain", "weight", "runtime", "group", "page", "namespaces", "cluster_objects", "title", "task",
+TOP_KEYS = {"domain", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects", "title", "task",
             "hints", "explanation", "setup", "solution", "reset", "checks", "wrong"}
 CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script"}
 
@@ -593,7 +593,8 @@ def quotas(total: int = EXAM_TASKS) -> dict[str, int]:
 def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) -> list[Task]:
     """`total` tasks the runtime can run, by domain quota, at most one task per group, shuffled."""
     rng = random.Random(seed)
-    usable = [t for t in tasks if t.runtime == "any" or t.runtime == runtime]
+    # A task that needs the cluster to itself (draining a node evicts the other tasks' Pods) is not drawn.
+    usable = [t for t in tasks if (t.runtime == "any" or t.runtime == runtime) and not t.data.get("alone")]
     wanted = quotas(total)
     for domain, count in wanted.items():
         have = sum(1 for t in usable if t.domain == domain)
@@ -913,8 +914,10 @@ def cmd_check(args) -> int:
     # Tasks of a group wait for one another: start the biggest groups first.
     order = sorted(runnable, key=lambda t: -sum(1 for u in runnable if t.data.get("group") and
                                                 u.data.get("group") == t.data.get("group")))
+    alone = [t for t in order if t.data.get("alone")]
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.parallel) as pool:
-        verdicts = list(pool.map(one, order))
+        verdicts = list(pool.map(one, [t for t in order if t not in alone]))
+    verdicts += [one(t) for t in alone]  # tasks that need the cluster to themselves run last, one by one
     bad = [v for v in verdicts if v.problems]
     say(f"==> practice-check: {len(verdicts) - len(bad)} passed, {len(bad)} failed"
         f"{f', {len(skipped)} skipped' if skipped else ''} in {time.monotonic() - started:.1f} s")

@@ -34,6 +34,7 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("browser", [PY, "scripts/browser_tests.py", "test"], ("site: online build", "site: offline build")),
     ("cluster: up", [PY, "scripts/cluster.py", "up"], ("tools",)),
     ("lab", [PY, "scripts/lab.py"], ("cluster: up",)),
+    ("practice: graders", [PY, "scripts/practice.py", "check"], ("cluster: up",)),
     ("cluster: down", [PY, "scripts/cluster.py", "down"], ()),
     # The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
     ("lab: HA", [PY, "scripts/lab_ha.py"], ("tools",)),

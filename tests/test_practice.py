@@ -1,0 +1,137 @@
+"""The practice tasks as files, the mock exam's draw and score, its reports, and the generated pages.
+
+The graders themselves run against the cluster in `make practice-check` (a step of make test).
+"""
+
+from __future__ import annotations
+
+import collections
+import pathlib
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import practice  # noqa: E402
+import practice_pages  # noqa: E402
+
+TASKS = practice.load_tasks()
+
+
+def test_at_least_30_tasks_in_every_domain():
+    counts = collections.Counter(t.domain for t in TASKS)
+    assert len(TASKS) >= 30, f"{len(TASKS)} tasks; the issue asks for at least 30"
+    assert set(counts) == set(practice.domain_names()), f"domains without a task: {set(practice.domain_names()) - set(counts)}"
+
+
+def test_the_binary_runtime_can_fill_a_mock_exam():
+    for seed in range(40):
+        drawn = practice.draw(TASKS, "binary", seed)
+        assert len(drawn) == practice.EXAM_TASKS == len({t.id for t in drawn})
+        assert all(t.runtime == "any" for t in drawn)
+        groups = [t.data["group"] for t in drawn if t.data.get("group")]
+        assert len(groups) == len(set(groups)), f"seed {seed}: two tasks of one group: {groups}"
+        assert collections.Counter(t.domain for t in drawn) == collections.Counter(practice.quotas())
+
+
+def test_quotas_follow_the_exam_weights():
+    assert practice.quotas(17) == {"cluster-architecture": 4, "workloads-scheduling": 3, "services-networking": 3,
+                                   "storage": 2, "troubleshooting": 5}
+    assert sum(practice.quotas(20).values()) == 20
+
+
+def test_the_same_seed_draws_the_same_tasks():
+    assert [t.id for t in practice.draw(TASKS, "binary", 7)] == [t.id for t in practice.draw(TASKS, "binary", 7)]
+
+
+def test_a_broken_task_file_is_reported_with_its_path(tmp_path):
+    bad = {"domain": "storage", "weight": 40, "page": "storage/nope", "title": {"ko": "x"}, "task": {"ko": "", "en": "x"},
+           "hints": {"ko": ["a"], "en": []}, "explanation": {"ko": "x", "en": "x"}, "setup": "true", "solution": "true",
+           "checks": [{"id": "a", "points": 0, "text": {"ko": "x", "en": "x"}, "hint": {"ko": "x", "en": "x"}}],
+           "wrong": [{"name": "w", "script": "true", "lost": ["a", "zzz"]}]}
+    errors = "\n".join(practice.task_errors("bad-task", "practice/storage/bad-task.yaml", bad, practice.domain_names()))
+    for expected in ("weight must be", "page `storage/nope`", "`title` needs text", "`hints` needs",
+                     "points must be", "exactly one of `assert` or `script`", "unknown checks: zzz", "at least two checks"):
+        assert expected in errors, f"{expected!r} not reported:\n{errors}"
+    assert all(line.startswith("practice/storage/bad-task.yaml") for line in errors.splitlines())
+
+
+def test_every_text_placeholder_is_known():
+    for task in TASKS:
+        for lang in practice.LANGS:
+            text = practice.fill(task.task[lang], task)
+            assert "{" + "dir}" not in text and "{k8s}" not in text, task.id
+
+
+def scores(fractions):
+    out = []
+    for n, (domain, weight, got, total) in enumerate(fractions):
+        checks = [(f"c{i}", i < got, 1, {"ko": f"항목 {i}", "en": f"check {i}"}) for i in range(total)]
+        out.append(practice.TaskScore(f"t{n}", {"ko": f"과제 {n}", "en": f"task {n}"}, domain, weight, got, total, checks))
+    return out
+
+
+META = {"started": "2025-01-01T10:00:00", "finished": "2025-01-01T12:00:00", "minutes": 120.0, "seed": 3,
+        "runtime": "binary", "stamp": "20250101-120000"}
+
+
+def test_score_is_weighted_by_task_with_partial_credit():
+    summary = practice.summarize(scores([("storage", 4, 2, 4), ("troubleshooting", 6, 6, 6)]))
+    assert summary["percent"] == pytest.approx(100 * (4 * 0.5 + 6 * 1.0) / 10)
+    assert summary["passed"] is True
+    assert summary["domains"]["storage"]["percent"] == pytest.approx(50)
+    failing = practice.summarize(scores([("storage", 5, 3, 5), ("troubleshooting", 5, 3, 5)]))
+    assert failing["percent"] == pytest.approx(60) and failing["passed"] is False
+
+
+def test_reports_in_markdown_and_html(tmp_path):
+    result = scores([("storage", 4, 1, 4), ("troubleshooting", 6, 6, 6), ("storage", 5, 0, 3)])
+    for lang in practice.LANGS:
+        md, page = practice.write_report(result, META, lang, tmp_path / lang)
+        text, html = md.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
+        words = practice.REPORT_WORDS[lang]
+        assert md.name == "mock-exam-20250101-120000.md" and page.suffix == ".html"
+        assert f"{words['fail']}" in text and "66 %" in text and "(`t2`)" in text
+        assert text.count("\n| ") >= 2 + 3 and f"## {words['by_domain']}" in text
+        assert "✘ 0/1" in text and "✔ 1/1" in text
+        assert html.startswith("<!doctype html>") and "<script" not in html and "http" not in html
+        assert html.count("<tr class=") == 3 and words["by_task"] in html
+
+
+def test_generated_pages_hold_every_task_and_its_solution():
+    tasks_by_domain = collections.defaultdict(list)
+    for task in TASKS:
+        tasks_by_domain[task.domain].append(task)
+    for domain, mine in tasks_by_domain.items():
+        page = {lang: practice_pages.domain_markdown(domain, lang, "practice", TASKS) for lang in practice.LANGS}
+        assert page["ko"].count("\n## ") + page["ko"].startswith("## ") == len(mine)
+        assert page["en"].count("## ") == page["ko"].count("## ")
+        for task in mine:
+            assert f"{{#{task.id}}}" in page["en"] and f"make grade TASK={task.id}" in page["ko"]
+            assert '??? success "풀이"' in page["ko"] and '??? success "Solution"' in page["en"]
+            assert "$DIR" not in page["en"] and "# shellcheck" not in page["en"]
+
+
+def test_english_gloss_only_at_the_first_use_on_a_page():
+    text = "롤(Role)을 만든다. 다시 롤(Role)과 롤바인딩(RoleBinding).\n```\n롤(Role)\n```\n롤바인딩(RoleBinding)"
+    assert practice_pages.first_gloss_only(text) == "롤(Role)을 만든다. 다시 롤과 롤바인딩(RoleBinding).\n```\n롤(Role)\n```\n롤바인딩"
+
+
+def test_the_pages_exist_and_name_every_domain():
+    docs = ROOT / "docs" / "practice"
+    for domain in practice.domain_names():
+        for lang in practice.LANGS:
+            text = (docs / f"{domain}.{lang}.md").read_text(encoding="utf-8")
+            assert f"<!-- practice-tasks: {domain} -->" in text
+    assert all(practice_pages.INDEX in (docs / f"index.{lang}.md").read_text(encoding="utf-8") for lang in practice.LANGS)
+
+
+def test_built_site_has_the_practice_pages(site_dir):
+    for prefix in ("", "en/"):
+        index = (site_dir / prefix / "practice" / "index.html").read_text(encoding="utf-8")
+        assert "practice-index" not in index
+        for task in TASKS:
+            assert f"#{task.id}" in index, f"{prefix}practice/index.html has no link to {task.id}"
+        page = (site_dir / prefix / "practice" / "storage" / "index.html").read_text(encoding="utf-8")
+        assert 'id="pv-pvc"' in page and "practice-tasks" not in page
