@@ -769,6 +769,7 @@ def countdown(seconds: float, lang: str) -> None:
     deadline = time.monotonic() + seconds
     tty = sys.stdin.isatty() and sys.stdout.isatty()
     last_minute = None
+    stdin_open = not sys.stdin.closed
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -781,10 +782,13 @@ def countdown(seconds: float, lang: str) -> None:
         elif last_minute != (h, m):
             say(f"{w['left']} {h}:{m:02d}")
             last_minute = (h, m)
-        readable = select.select([sys.stdin], [], [], min(1.0, left))[0] if sys.stdin.readable() else []
-        if readable:
-            if sys.stdin.readline() is not None:
-                break
+        if stdin_open:
+            if select.select([sys.stdin], [], [], min(1.0, left))[0]:
+                if sys.stdin.readline():
+                    break  # Enter: grade now
+                stdin_open = False  # end of input (no terminal): just wait for the time to run out
+        else:
+            time.sleep(min(1.0, left))
     if tty:
         sys.stdout.write("\n")
 
