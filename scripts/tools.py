@@ -274,6 +274,18 @@ def registry(versions: dict | None = None) -> list[Tool]:
             estimate="seconds",
         )
     )
+    tools.append(
+        Tool(
+            name="chainsaw-schemas",
+            version=chainsaw["version"],
+            binaries=(),
+            kind="data",
+            summary=f"JSON schemas of chainsaw {chainsaw['version']} (what `chainsaw lint` checks), for kubeconform",
+            install=lambda t, d: _copy_chainsaw_schemas(t, d, chainsaw["module"]),
+            recipe="copy-1",
+            estimate="seconds",
+        )
+    )
     for name, spec in (v.get("debian") or {}).items():
         tools.append(
             Tool(
@@ -646,6 +658,21 @@ def _build_schemas(tool: Tool, out: Path) -> None:
     info = go_mod_download("k8s.io/kubernetes", tool.version)
     spec = Path(info["Dir"]) / "api" / "openapi-spec" / "swagger.json"
     count = schemas.generate(spec, out)
+    _say(f"    {count} schemas")
+
+
+def _copy_chainsaw_schemas(tool: Tool, out: Path, module: str) -> None:
+    """chainsaw's embedded JSON schemas ({kind}-chainsaw-{version}.json: kubeconform's own naming)."""
+    info = go_mod_download(module, tool.version)
+    src = Path(info["Dir"]) / "pkg" / "data" / "schemas" / "json"
+    count = 0
+    for f in sorted(src.glob("*.json")):
+        schema = json.loads(f.read_text())
+        schema.pop("$schema", None)  # a meta-schema URL; nothing may be fetched
+        (out / f.name).write_text(json.dumps(schema, separators=(",", ":")))
+        count += 1
+    if not count:
+        raise ToolError(f"no JSON schemas in {module}@{tool.version} pkg/data/schemas/json")
     _say(f"    {count} schemas")
 
 

@@ -12,7 +12,7 @@ own shell scripts and workflows); nothing has to be registered:
   configcheck   kubeconfig and component configuration (KubeletConfiguration, ...)
   kind          kind.x-k8s.io cluster configurations (kind's own loader)
   etcd          etcd configuration files (etcd --config-file; etcd's own loader)
-  chainsaw      chainsaw-test.yaml files (chainsaw lint)
+  chainsaw      chainsaw-test.yaml files (chainsaw's JSON schemas, as chainsaw lint)
   haproxy       manifests/**/*.cfg (haproxy -c)
   cni           manifests/**/*.conflist, *.conf, *.json
   shellcheck    snippets/**/*.sh and the project's shell scripts (also bash -n)
@@ -62,7 +62,7 @@ CHECK_TOOLS = {
     "configcheck": "configcheck",
     "kind": "kindcheck",
     "etcd": "etcdcheck",
-    "chainsaw": "chainsaw",
+    "chainsaw": "chainsaw-schemas",
     "haproxy": "haproxy",
     "shellcheck": "shellcheck",
     "actionlint": "actionlint",
@@ -265,6 +265,7 @@ def run_checks(tree: Tree, jobs: int, use_cache: bool, install: bool = False) ->
     b = tools.tool_path
     ensure_tools(BASE_TOOLS, install)
     schema_dir = next(t.dir for t in tools.registry() if t.name == "k8s-schemas")
+    chainsaw_dir = next(t.dir for t in tools.registry() if t.name == "chainsaw-schemas")
     versions = tools.load_versions()
     minor = str(versions["kubernetes"]["minor"])
     schema_index = {f"{e['apiVersion']}/{e['kind']}" for e in schemas.load_index(schema_dir)}
@@ -296,7 +297,11 @@ def run_checks(tree: Tree, jobs: int, use_cache: bool, install: bool = False) ->
         "configcheck": lambda: c("configcheck", b("configcheck"), lambda fs: checks.configcheck(fs, b("configcheck"))),
         "kind": lambda: c("kind", b("kindcheck"), lambda fs: checks.kindcheck(fs, b("kindcheck"))),
         "etcd": lambda: c("etcd", b("etcdcheck"), lambda fs: checks.etcdcheck(fs, b("etcdcheck"), jobs)),
-        "chainsaw": lambda: c("chainsaw", b("chainsaw"), lambda fs: checks.chainsaw(fs, b("chainsaw"), jobs)),
+        # What `chainsaw lint test` does (its own JSON schemas), for all files in one kubeconform run.
+        "chainsaw": lambda: checks.kubeconform(
+            f("chainsaw", []), b("kubeconform"), chainsaw_dir, set(), jobs, minor, cache,
+            location=os.path.join(str(chainsaw_dir), "{{ .ResourceKind }}{{ .KindSuffix }}.json"), tool="chainsaw",
+        ),
         "haproxy": lambda: c("haproxy", b("haproxy"), lambda fs: checks.haproxy(fs, b("haproxy"), jobs)),
         "cni": lambda: checks.cni(f("cni", [])),
         "shellcheck": lambda: c("shellcheck", b("shellcheck"), lambda fs: checks.shellcheck(fs, b("shellcheck"), jobs)),

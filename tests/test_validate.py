@@ -195,7 +195,8 @@ def test_chainsaw_test_is_linted(tmp_path):
     test = "apiVersion: chainsaw.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: x\nspec:\n  stepz: []\n"
     root = _tree(tmp_path, {"manifests/x/chainsaw-test.yaml": test, "docs/p.ko.md": "", "docs/p.en.md": ""})
     proc = run_validate(root, "--no-install")
-    assert "manifests/x/chainsaw-test.yaml:6: [chainsaw] spec: Additional property stepz is not allowed" in proc.stdout
+    assert "manifests/x/chainsaw-test.yaml:6: [chainsaw] Test x: /spec: unknown field 'stepz'" in proc.stdout
+    assert "manifests/x/chainsaw-test.yaml:5: [chainsaw] Test x: /spec: missing required field 'steps'" in proc.stdout
 
 
 def test_component_config_without_schema_goes_to_configcheck(tmp_path):

@@ -118,6 +118,7 @@ def _kubeconform_messages(msg: str) -> list[tuple[str, str]]:
     for p, m in leaves or pairs:
         m = m.replace("want null or ", "want ").replace(" or null", "")
         m = re.sub(r"additional propert(y|ies) (.+) not allowed", r"unknown field \2", m)
+        m = re.sub(r"missing propert(y|ies) (.+)", r"missing required field \2", m)
         out.append((p, m))
     return out
 
@@ -130,14 +131,18 @@ def kubeconform(
     jobs: int,
     k8s_minor: str,
     cache: "ResultCache",
+    location: str | None = None,
+    tool: str = "kubeconform",
 ) -> list[Problem]:
+    """kubeconform -strict on many files at once; `location`/`tool` reuse it for chainsaw's own schemas."""
     if not files:
         return []
-    key = hashlib.sha256((str(schema_dir) + "|" + ",".join(sorted(skip_gvks))).encode()).hexdigest()[:12]
+    location = location or schemas.location(schema_dir)
+    key = hashlib.sha256((location + "|" + ",".join(sorted(skip_gvks))).encode()).hexdigest()[:12]
     todo = []
     problems: list[Problem] = []
     for sf in files:
-        hit = cache.get("kubeconform", key, sf.text)
+        hit = cache.get(tool, key, sf.text)
         if hit is None:
             todo.append(sf)
         else:
@@ -158,7 +163,7 @@ def kubeconform(
         "-n",
         str(max(jobs, 1)),
         "-schema-location",
-        schemas.location(schema_dir),
+        location,
     ]
     if skip_gvks:
         cmd += ["-skip", ",".join(sorted(skip_gvks))]
@@ -182,9 +187,9 @@ def kubeconform(
             sf = by_path.get(res.get("filename", ""))
             if sf is None:
                 continue
-            found[sf.rel] += _kubeconform_result(sf, res, by_kind, k8s_minor)
+            found[sf.rel] += [(ln, tool, msg, hint) for ln, _, msg, hint in _kubeconform_result(sf, res, by_kind, k8s_minor)]
     for sf in todo:
-        cache.put("kubeconform", key, sf.text, found[sf.rel])
+        cache.put(tool, key, sf.text, found[sf.rel])
         problems += [Problem(sf.rel, *p) for p in found[sf.rel]]
     return problems
 
@@ -377,40 +382,6 @@ def etcdcheck(files: list[SourceFile], binary: str, jobs: int) -> list[Problem]:
 def configcheck_kinds(binary: str) -> set[str]:
     proc = _run([binary, "-list"])
     return {ln.strip() for ln in proc.stdout.splitlines() if ln.strip()}
-
-
-# --------------------------------------------------------------------------- chainsaw
-
-
-def chainsaw(files: list[SourceFile], binary: str | None, jobs: int) -> list[Problem]:
-    def one(sf: SourceFile) -> list[Problem]:
-        import yaml
-
-        try:
-            docs = [d for d in yaml.safe_load_all(sf.text) if d is not None]
-        except yaml.YAMLError:
-            return []  # yamllint reports it
-        for d in docs:
-            if not isinstance(d, dict) or not str(d.get("apiVersion", "")).startswith("chainsaw.kyverno.io/"):
-                return [Problem(sf.rel, 1, "chainsaw", "every document of a chainsaw test must be a chainsaw.kyverno.io object")]
-        if binary is None:
-            return []
-        proc = _run([binary, "lint", "test", "-f", str(sf.path)])
-        out = (proc.stdout + proc.stderr).strip()
-        if proc.returncode == 0:
-            return []
-        msgs = [ln.strip()[2:] for ln in out.splitlines() if ln.strip().startswith("- ")]
-        if not msgs:
-            msgs = [ln.strip() for ln in out.splitlines() if ln.strip() and not ln.startswith("Processing")] or ["invalid"]
-        problems = []
-        for m in msgs:
-            field = re.search(r"property (\w+) is not allowed", m) or re.search(r"^[\w.\[\]]*?(\w+): ", m)
-            name = field.group(1) if field else ""
-            problems.append(Problem(sf.rel, find_line(sf.text, name) or 1 if name else 1, "chainsaw", m))
-        return problems
-
-    with ThreadPoolExecutor(max(jobs, 1)) as ex:
-        return [p for ps in ex.map(one, files) for p in ps]
 
 
 # --------------------------------------------------------------------------- haproxy
