@@ -8,7 +8,7 @@ from conftest import page_url, same_page
 
 import sample
 from actions import follow, open_switcher_link, search
-from test_reading import OPEN_SHADOW_ROOTS
+from test_reading import OPEN_SHADOW_ROOTS, render_diagrams
 
 
 def test_offline_site_navigates_from_file(open_page, offline_base):
@@ -51,5 +51,5 @@ def test_offline_site_draws_diagrams_from_file(open_page, offline_base):
     page = open_page(None, offline=True)
     page.add_init_script(OPEN_SHADOW_ROOTS)
     page.goto(page_url(offline_base, stem, "ko", offline=True))
-    page.locator("div.mermaid svg").first.wait_for(state="visible", timeout=15_000)
+    render_diagrams(page, sample.source(stem, "ko").count("```mermaid"))
     assert page.locator("pre.mermaid").count() == 0

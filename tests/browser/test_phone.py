@@ -40,7 +40,7 @@ def test_phone_shows_navigation_and_readable_code_without_sideways_scrolling(ope
     assert page.locator(".md-sidebar--primary").bounding_box()["width"] >= 200, "the navigation drawer is too narrow"
     page.locator("label.md-overlay[for=__drawer]").click(position={"x": 360, "y": 400})
 
-    code = page.locator("article pre > code")
+    code = page.locator("article .highlight pre > code")
     for n in range(min(code.count(), 5)):
         block = code.nth(n)
         block.scroll_into_view_if_needed()

@@ -60,20 +60,37 @@ def test_content_tabs_switch(open_page, server):
     assert blocks.nth(1).is_visible() and not blocks.nth(0).is_visible()
 
 
+def render_diagrams(page, expected: int) -> None:
+    """Scroll down the page as a reader does until every diagram is drawn (Mermaid loads
+    when a diagram comes near the screen)."""
+    drawn = page.locator("div.mermaid")
+    for _ in range(200):
+        if drawn.count() >= expected:
+            break
+        at_bottom = page.evaluate(
+            "() => { scrollBy(0, innerHeight * 0.8); return innerHeight + scrollY >= document.body.scrollHeight - 2; }"
+        )
+        page.wait_for_timeout(50 if not at_bottom else 250)
+    drawn.nth(expected - 1).wait_for(state="attached", timeout=20_000)
+
+
 @pytest.mark.parametrize("lang", sample.LANGUAGES)
 def test_mermaid_diagrams_render_as_svg(open_page, server, lang):
     stem = need(sample.with_feature(sample.MERMAID), "a Mermaid diagram")
     page = open_page(None)
     page.add_init_script(OPEN_SHADOW_ROOTS)
-    with page.expect_response(lambda r: "/assets/javascripts/vendor/mermaid-" in r.url) as mermaid:
-        page.goto(page_url(server, stem, lang))
-    assert mermaid.value.ok, "the local copy of Mermaid did not load"
+    loaded = []
+    page.on("response", lambda r: "/assets/javascripts/vendor/mermaid-" in r.url and loaded.append(r))
+    page.goto(page_url(server, stem, lang))
     expected = sample.source(stem, lang).count("```mermaid")
+    render_diagrams(page, expected)
+    assert loaded and all(r.ok for r in loaded), "the local copy of Mermaid did not load"
     diagrams = page.locator("div.mermaid svg")
-    diagrams.nth(expected - 1).wait_for(state="visible", timeout=15_000)
+    diagrams.nth(expected - 1).wait_for(state="attached")
     assert diagrams.count() == expected
     assert page.locator("pre.mermaid").count() == 0, "a diagram is still shown as text"
     for n in range(expected):
+        diagrams.nth(n).scroll_into_view_if_needed()
         box = diagrams.nth(n).bounding_box()
         assert box and box["width"] > 50 and box["height"] > 20, f"diagram {n + 1} on {page.url} is empty: {box}"
 
