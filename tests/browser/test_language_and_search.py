@@ -22,20 +22,11 @@ def test_language_switcher_lands_on_the_same_page_and_back(open_page, server, st
     assert page.locator("html").get_attribute("lang") == "ko"
 
 
-COMPOUND_XFAIL = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Korean compounds are not segmented: the stock lunr search only matches a word from its "
-        "start, so 볼륨클레임 inside 퍼시스턴트볼륨클레임 is not found; this test passes once "
-        "Korean segmentation lands in the search index"
-    ),
-)
-
 # (language of the site searched, query, the page a reader expects to find)
 SEARCHES = [
     pytest.param("ko", "퍼시스턴트볼륨", "storage/persistent-volumes", id="ko-word"),
     pytest.param("ko", "롤바인딩", "cluster-architecture/rbac", id="ko-kind"),
-    pytest.param("ko", "볼륨클레임", "storage/persistent-volumes", id="ko-inside-a-compound", marks=COMPOUND_XFAIL),
+    pytest.param("ko", "볼륨클레임", "storage/persistent-volumes", id="ko-inside-a-compound"),
     pytest.param("en", "--ignore-daemonsets", "cluster-architecture/node-maintenance", id="en-kubectl-flag"),
     pytest.param("en", "reclaim policy", "storage/persistent-volumes", id="en-words"),
 ]
