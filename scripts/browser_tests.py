@@ -53,12 +53,24 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------- Chromium
 
 
+# Where another system keeps a Chrome that runs headless (Ubuntu's `chromium` is a snap).
+OTHER_CHROMES = ("google-chrome-stable", "google-chrome", "chromium-browser")
+
+
 def chromium_path() -> str | None:
-    """The Chromium the tests drive: CHROME_PATH when set, else Debian's /usr/bin/chromium."""
+    """The Chromium the tests drive: CHROME_PATH when set, else Debian's /usr/bin/chromium,
+    else (not on Debian) a Chrome found on PATH."""
     given = os.environ.get("CHROME_PATH")
     if given:
         return given if os.access(given, os.X_OK) else None
-    return DEBIAN_CHROMIUM if os.access(DEBIAN_CHROMIUM, os.X_OK) else None
+    if os.access(DEBIAN_CHROMIUM, os.X_OK):
+        return DEBIAN_CHROMIUM
+    if not _is_debian():
+        for name in OTHER_CHROMES:
+            found = shutil.which(name)
+            if found and "/snap/" not in os.path.realpath(found):
+                return found
+    return None
 
 
 def _installed(package: str) -> bool:
@@ -103,11 +115,14 @@ def ensure_debian_packages() -> None:
             "Chromium is not installed and this system has no apt-get: install Chromium and set CHROME_PATH to its binary"
         )
     missing = [p for p in DEBIAN_PACKAGES if not _installed(p)]
-    if missing and "chromium" in missing and not _is_debian():
-        # Ubuntu's `chromium` package only installs a snap, which does not run headless here.
-        raise SetupError(
-            "this is not Debian, whose `chromium` package the tests use: install Chromium or Chrome and set CHROME_PATH to its binary"
-        )
+    if "chromium" in missing and not _is_debian():
+        # Ubuntu's `chromium` package only installs a snap: use a Chrome that is there.
+        if chromium_path() is None:
+            raise SetupError(
+                "this is not Debian, whose `chromium` package the tests use: install Chrome or Chromium and set CHROME_PATH to its binary"
+            )
+        say(f"not Debian: using {chromium_path()} instead of Debian's chromium")
+        missing.remove("chromium")
     if missing:
         if not all(_has_candidate(p) for p in missing):
             say("apt-get update (the package lists do not know " + ", ".join(missing) + " yet)")
@@ -121,7 +136,7 @@ def ensure_debian_packages() -> None:
         say(f"installed {', '.join(missing)} in {time.monotonic() - started:.0f} s")
     path = chromium_path()
     if path is None:
-        raise SetupError(f"the chromium package is installed but {DEBIAN_CHROMIUM} is missing; reinstall it with `apt-get install --reinstall chromium`")
+        raise SetupError(f"the chromium package is installed but {DEBIAN_CHROMIUM} is missing; run `apt-get install --reinstall chromium`")
     version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.strip()
     say(f"Chromium: {version or path}; Korean font: fonts-nanum")
 

@@ -95,6 +95,26 @@ def test_mermaid_diagrams_render_as_svg(open_page, server, lang):
         assert box and box["width"] > 50 and box["height"] > 20, f"diagram {n + 1} on {page.url} is empty: {box}"
 
 
+def test_mermaid_waits_until_a_diagram_comes_near_the_screen(open_page, server):
+    stem = need(sample.long_page(), "a long content page")
+    expected = sample.source(stem, "ko").count("```mermaid")
+    if not expected:
+        pytest.skip(f"docs/{stem}.ko.md has no diagram")
+    page = open_page(None, viewport={"width": 375, "height": 740})
+    loaded = []
+    page.on("request", lambda r: "/vendor/mermaid-" in r.url and loaded.append(r.url))
+    page.goto(page_url(server, stem, "ko"), wait_until="load")
+    # A diagram waiting for Mermaid is a <pre> outside the highlighted code blocks.
+    first = page.evaluate("""() => [...document.querySelectorAll("article pre, article div.mermaid")]
+        .find(e => !e.closest(".highlight")).getBoundingClientRect().top / innerHeight""")
+    if first < 1.5:
+        pytest.skip(f"the first diagram of {stem} is on its first screen ({first:.1f} screens down)")
+    page.wait_for_timeout(500)
+    assert not loaded, f"Mermaid loaded although the first diagram is {first:.1f} screens down"
+    render_diagrams(page, expected)
+    assert loaded, "Mermaid did not load when the diagrams came near"
+
+
 def test_dark_mode_toggles_and_persists_across_a_reload(open_page, server):
     page = open_page(page_url(server, "index", "ko"))
     scheme = lambda: page.locator("body").get_attribute("data-md-color-scheme")  # noqa: E731
