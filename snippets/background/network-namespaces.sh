@@ -63,7 +63,8 @@ cleanup() {
   done
   for link in "$BRIDGE" "$LAN_IF" "$VETH_RED" "$VETH_BLUE" \
               "${PREFIX}red-br" "${PREFIX}blue-br" "${PREFIX}orange-br"; do
-    if ip link show "$link" >/dev/null 2>&1; then ip link del "$link"; fi
+    # A veth end can vanish on its own once its peer's namespace is gone: ignore that race.
+    if ip link show "$link" >/dev/null 2>&1; then ip link del "$link" 2>/dev/null || true; fi
   done
   delete_rule nat POSTROUTING -s "$SUBNET.0/24" ! -o "$BRIDGE" -j MASQUERADE
   delete_rule nat PREROUTING -d "$LAN.1" -p tcp --dport "$PORT" -j DNAT --to-destination "$SUBNET.2:80"
