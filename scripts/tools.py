@@ -222,45 +222,28 @@ def registry(versions: dict | None = None) -> list[Tool]:
             estimate="~2 min",
         )
     )
-    etcdcheck_src = SCRIPTS / "go" / "etcdcheck" / "main.go"
-    tools.append(
-        Tool(
-            name="etcdcheck",
-            version=etcd_version,
-            binaries=("etcdcheck",),
-            kind="go",
-            summary=f"etcd configuration file checker on go.etcd.io/etcd/server/v3 {etcd_version} (scripts/go/etcdcheck)",
-            install=_build_etcdcheck,
-            recipe=_file_digest(etcdcheck_src) if etcdcheck_src.exists() else "missing",
-            estimate="~1 min",
+    def checker(name, version, summary, build, salt=""):
+        """A small Go program of the project's own, scripts/go/<name>/main.go, built against a pinned module."""
+        src = SCRIPTS / "go" / name / "main.go"
+        tools.append(
+            Tool(
+                name=name,
+                version=version,
+                binaries=(name,),
+                kind="go",
+                summary=f"{summary} (scripts/go/{name})",
+                install=build,
+                recipe=(_file_digest(src) if src.exists() else "missing") + salt,
+                estimate="~1 min",
+            )
         )
-    )
-    kindcheck_src = SCRIPTS / "go" / "kindcheck" / "main.go"
-    tools.append(
-        Tool(
-            name="kindcheck",
-            version=kind_version,
-            binaries=("kindcheck",),
-            kind="go",
-            summary=f"kind's own config loader and validation, sigs.k8s.io/kind {kind_version} (scripts/go/kindcheck)",
-            install=_build_kindcheck,
-            recipe=_file_digest(kindcheck_src) if kindcheck_src.exists() else "missing",
-            estimate="~1 min",
-        )
-    )
-    configcheck_src = SCRIPTS / "go" / "configcheck" / "main.go"
-    tools.append(
-        Tool(
-            name="configcheck",
-            version=k8s_version,
-            binaries=("configcheck",),
-            kind="go",
-            summary=f"component config and kubeconfig checker on the {staging} staging modules (scripts/go/configcheck)",
-            install=lambda t, d: _build_configcheck(t, d, staging),
-            recipe=(_file_digest(configcheck_src) if configcheck_src.exists() else "missing") + staging,
-            estimate="~1 min",
-        )
-    )
+
+    checker("etcdcheck", etcd_version, f"etcd configuration file checker on go.etcd.io/etcd/server/v3 {etcd_version}",
+            _build_etcdcheck)
+    checker("kindcheck", kind_version, f"kind's own config loader and validation, sigs.k8s.io/kind {kind_version}",
+            _build_kindcheck)
+    checker("configcheck", k8s_version, f"component config and kubeconfig checker on the {staging} staging modules",
+            lambda t, d: _build_configcheck(t, d, staging), salt=staging)
     gen = SCRIPTS / "validation" / "schemas.py"
     tools.append(
         Tool(
