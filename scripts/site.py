@@ -21,6 +21,8 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 ONLINE_DIR = ROOT / "site"
 OFFLINE_DIR = ROOT / "site-offline"
 OFFLINE_ZIP = ROOT / "build" / "cka-guide-offline.zip"
+# What a build reads: a built site older than any of these is stale.
+SOURCES = ("docs", "manifests", "snippets", "hooks", "overrides", "data", "practice", "mkdocs.yml", "versions.yaml")
 
 
 def mkdocs_env(**extra: str) -> dict[str, str]:
@@ -39,6 +41,34 @@ def run_build(site_dir: pathlib.Path, label: str, **env: str) -> int:
     pages = sum(1 for _ in site_dir.rglob("*.html"))
     print(f"==> {label} site built in {elapsed:.1f} s: {pages} HTML files", flush=True)
     return 0
+
+
+def newest_source() -> float:
+    newest = 0.0
+    for name in SOURCES:
+        path = ROOT / name
+        for p in path.rglob("*") if path.is_dir() else [path]:
+            try:
+                newest = max(newest, p.stat().st_mtime)
+            except OSError:
+                pass
+    return newest
+
+
+def is_fresh(site_dir: pathlib.Path) -> bool:
+    """Whether site_dir holds a build at least as new as every source file."""
+    index = site_dir / "index.html"
+    return index.exists() and index.stat().st_mtime >= newest_source()
+
+
+def ensure_built(which: str) -> int:
+    """Build the online ("build") or offline ("offline") site unless an up-to-date build exists."""
+    site_dir = ONLINE_DIR if which == "build" else OFFLINE_DIR
+    if is_fresh(site_dir):
+        return 0
+    print(f"==> {site_dir.name}/ is {'older than its sources' if (site_dir / 'index.html').exists() else 'missing'}",
+          flush=True)
+    return build(argparse.Namespace()) if which == "build" else offline(argparse.Namespace())
 
 
 def build(_: argparse.Namespace) -> int:

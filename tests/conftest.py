@@ -1,14 +1,15 @@
 """Shared fixtures: the built online and offline sites.
 
 `make test` builds both sites before pytest runs (scripts/test.py) and passes their
-folders in SITE_DIR and OFFLINE_SITE_DIR; run alone, pytest builds them itself.
+folders in SITE_DIR and OFFLINE_SITE_DIR; run alone, pytest builds them when they are
+missing or older than their sources.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
-import subprocess
 import sys
 
 import pytest
@@ -17,12 +18,23 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
 
+def _load_site_builder():
+    """scripts/site.py, loaded by path: the name `site` belongs to Python's own start-up module."""
+    spec = importlib.util.spec_from_file_location("site_builder", ROOT / "scripts" / "site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+site_builder = _load_site_builder()
+
+
 def _built(env_name: str, default: pathlib.Path, command: str) -> pathlib.Path:
     given = os.environ.get(env_name)
     if given:
         return pathlib.Path(given)
-    if not (default / "index.html").exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "site.py"), command], check=True, cwd=ROOT)
+    if site_builder.ensure_built(command) != 0:
+        pytest.exit(f"the {command} of the site failed; see the messages above", returncode=1)
     return default
 
 
