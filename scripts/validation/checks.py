@@ -139,59 +139,44 @@ def kubeconform(
         return []
     location = location or schemas.location(schema_dir)
     key = hashlib.sha256((location + "|" + ",".join(sorted(skip_gvks))).encode()).hexdigest()[:12]
-    todo = []
-    problems: list[Problem] = []
-    for sf in files:
-        hit = cache.get(tool, key, sf.text)
-        if hit is None:
-            todo.append(sf)
-        else:
-            problems += [Problem(sf.rel, *p) for p in hit]
-    if not todo:
-        return problems
-    index = schemas.load_index(schema_dir)
-    by_kind: dict[str, list[str]] = {}
-    for e in index:
-        by_kind.setdefault(e["kind"].lower(), []).append(e["apiVersion"])
-    by_path = {str(sf.path): sf for sf in todo}
-    found: dict[str, list] = {sf.rel: [] for sf in todo}
-    cmd = [
-        kubeconform_bin,
-        "-strict",
-        "-output",
-        "json",
-        "-n",
-        str(max(jobs, 1)),
-        "-schema-location",
-        location,
-    ]
+    cmd = [kubeconform_bin, "-strict", "-output", "json", "-n", str(max(jobs, 1)), "-schema-location", location]
     if skip_gvks:
         cmd += ["-skip", ",".join(sorted(skip_gvks))]
-    # Keep each command line well below ARG_MAX.
-    batches, cur, size = [], [], 0
-    for sf in todo:
-        if cur and size + len(str(sf.path)) > 100_000:
+
+    def run(todo: list[SourceFile]) -> list[Problem]:
+        index = schemas.load_index(schema_dir)
+        by_kind: dict[str, list[str]] = {}
+        for e in index:
+            by_kind.setdefault(e["kind"].lower(), []).append(e["apiVersion"])
+        by_path = {str(sf.path): sf for sf in todo}
+        problems: list[Problem] = []
+        # Keep each command line well below ARG_MAX.
+        batches, cur, size = [], [], 0
+        for sf in todo:
+            if cur and size + len(str(sf.path)) > 100_000:
+                batches.append(cur)
+                cur, size = [], 0
+            cur.append(sf)
+            size += len(str(sf.path)) + 1
+        if cur:
             batches.append(cur)
-            cur, size = [], 0
-        cur.append(sf)
-        size += len(str(sf.path)) + 1
-    if cur:
-        batches.append(cur)
-    for batch in batches:
-        proc = _run(cmd + [str(sf.path) for sf in batch])
-        try:
-            data = json.loads(proc.stdout or "{}")
-        except ValueError:
-            raise RuntimeError(f"kubeconform failed: {(proc.stderr or proc.stdout).strip()[:500]}")
-        for res in data.get("resources") or []:
-            sf = by_path.get(res.get("filename", ""))
-            if sf is None:
-                continue
-            found[sf.rel] += [(ln, tool, msg, hint) for ln, _, msg, hint in _kubeconform_result(sf, res, by_kind, k8s_minor)]
-    for sf in todo:
-        cache.put(tool, key, sf.text, found[sf.rel])
-        problems += [Problem(sf.rel, *p) for p in found[sf.rel]]
-    return problems
+        for batch in batches:
+            proc = _run(cmd + [str(sf.path) for sf in batch])
+            try:
+                data = json.loads(proc.stdout or "{}")
+            except ValueError:
+                raise RuntimeError(f"kubeconform failed: {(proc.stderr or proc.stdout).strip()[:500]}")
+            for res in data.get("resources") or []:
+                sf = by_path.get(res.get("filename", ""))
+                if sf is None:
+                    continue
+                problems += [
+                    Problem(sf.rel, ln, tool, msg, hint)
+                    for ln, _, msg, hint in _kubeconform_result(sf, res, by_kind, k8s_minor)
+                ]
+        return problems
+
+    return cached(cache, tool, key, files, run)
 
 
 def _match_doc(docs: list[Doc], res: dict) -> Doc | None:
