@@ -14,7 +14,7 @@ import sys
 from collections import defaultdict
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from project import LANGUAGES, ROOT, curriculum, page_language, read_front_matter  # noqa: E402
+from project import LANGUAGES, ROOT, curriculum, page_language, page_link, read_front_matter  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 MARKER = "<!-- lecture-map -->"
@@ -107,19 +107,13 @@ def lecture_table(lang: str, pages: dict[str, dict[str, dict]], page_dir: str) -
         for lecture in section["lectures"]:
             entries = sorted(covering.get(str(lecture["id"]), []))
             links = "<br>".join(
-                f"[{meta['title']}]({relative(page_dir, stem)}.md)" for stem, meta in entries
+                f"[{meta['title']}]({page_link(page_dir, stem)})" for stem, meta in entries
             ) or f"*{missing}*"
             doms = "<br>".join(sorted({domains[meta['domain']][lang] for _, meta in entries})) or ""
             number = lecture["id"] if str(lecture["id"]).isdigit() else "—"
             out.append(f"| {number} | {lecture[lang]} | {links} | {doms} |")
         out.append("")
     return "\n".join(out)
-
-
-def relative(from_dir: str, stem: str) -> str:
-    return pathlib.PurePosixPath(
-        *([".."] * len(pathlib.PurePosixPath(from_dir).parts)), stem
-    ).as_posix() if from_dir else stem
 
 
 _PAGES: dict[str, dict[str, dict]] = {}

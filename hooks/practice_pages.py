@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "hooks"))
 import practice  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
-from project import page_language, read_front_matter  # noqa: E402
+from project import page_language, page_link, read_front_matter  # noqa: E402
 
 INDEX = "<!-- practice-index -->"
 TASKS = re.compile(r"<!-- practice-tasks: ([a-z-]+) -->")
@@ -45,11 +45,6 @@ def load() -> list:
         return practice.load_tasks()
     except practice.PracticeError as err:
         raise PluginError(str(err)) from None
-
-
-def relative(from_dir: str, stem: str) -> str:
-    depth = len(pathlib.PurePosixPath(from_dir).parts) if from_dir else 0
-    return "/".join([".."] * depth + [stem]) + ".md"
 
 
 def first_gloss_only(text: str) -> str:
@@ -94,7 +89,7 @@ def task_markdown(task, lang: str, page_dir: str) -> str:
         out.append(f"- {check.points} {w['points']}: {check.text[lang]}")
     out += ["", f'??? success "{w["solution"]}"', "    ```bash",
             indent(solution_text(task), 4), "    ```", ""]
-    link = relative(page_dir, task.page)
+    link = page_link(page_dir, task.page)
     out += [f'??? info "{w["why"]}"', indent(practice.fill(task.explanation[lang], task, site)), "",
             f"    {w['read']}: [{page_title(task.page, lang)}]({link})", ""]
     return "\n".join(out)

@@ -51,3 +51,9 @@ def read_front_matter(path: pathlib.Path) -> dict:
     if not isinstance(data, dict):
         raise PluginError(f"{path.relative_to(ROOT)}: front matter must be a mapping of keys to values")
     return data
+
+
+def page_link(from_dir: str, stem: str) -> str:
+    """A Markdown link from a page in docs/<from_dir>/ to the page docs/<stem>.md (any language)."""
+    depth = len(pathlib.PurePosixPath(from_dir).parts) if from_dir else 0
+    return "/".join([".."] * depth + [stem]) + ".md"

@@ -43,8 +43,3 @@ def on_page_markdown(markdown, page, config, files):
         return known[key]
 
     return TOKEN.sub(replace, markdown)
-
-
-def on_config(config):
-    config.extra["k8s_version"] = values()["k8s.version"]
-    return config
