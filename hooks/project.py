@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import pathlib
 import re
 
@@ -12,6 +13,28 @@ from mkdocs.exceptions import PluginError
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.S)
 LANGUAGES = ("ko", "en")
+# A ```mermaid fence in a page's Markdown (its indent, its body) and a diagram's
+# accessibility lines, which become the drawn image's alt text (hooks/diagrams.py).
+MERMAID_FENCE = re.compile(r"^([ \t]*)```mermaid[^\n]*\n(.*?)^\1```", re.S | re.M)
+ACC_TITLE = re.compile(r"^\s*accTitle\s*:\s*(.+?)\s*$", re.M)
+ACC_DESCR = re.compile(r"^\s*accDescr\s*:\s*(.+?)\s*$", re.M)
+
+
+def cache_dir() -> pathlib.Path:
+    """The per-user cache the tools installer also uses (scripts/tools.py)."""
+    base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
+    return pathlib.Path(os.environ.get("CKA_TOOLS_DIR") or pathlib.Path(base) / "cka-guide")
+
+
+def diagram_blocks(markdown: str) -> list[tuple[int, str]]:
+    """(line of the opening fence, diagram text) for each Mermaid diagram of a page."""
+    return [(markdown.count("\n", 0, m.start()) + 1, m.group(2)) for m in MERMAID_FENCE.finditer(markdown)]
+
+
+def text_alternative(diagram: str) -> tuple[str, str]:
+    """A diagram's accTitle and accDescr ('' when missing)."""
+    title, description = ACC_TITLE.search(diagram), ACC_DESCR.search(diagram)
+    return (title.group(1) if title else "", description.group(1) if description else "")
 
 
 def load_yaml(name: str) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import pathlib
 import shutil
 import subprocess
@@ -24,11 +23,11 @@ import tarfile
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from project import versions  # noqa: E402
+from project import cache_dir, versions  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.vendor_assets")
 VENDOR_DIR = "assets/javascripts/vendor"
-CACHE = pathlib.Path(os.environ.get("CKA_TOOLS_DIR") or pathlib.Path(os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache") / "cka-guide") / "browser-assets"
+CACHE = cache_dir() / "browser-assets"
 
 
 def local_name(name: str, spec: dict) -> str:
@@ -90,10 +89,29 @@ def on_config(config):
     return config
 
 
+# Mermaid is copied only when a page still has a diagram for the reader's browser to
+# draw: hooks/diagrams.py, listed before this hook, draws them at build time.
+pages_with_mermaid = 0
+
+
+def on_pre_build(config):
+    global pages_with_mermaid
+    pages_with_mermaid = 0
+
+
+def on_page_content(content, page, config, files):
+    global pages_with_mermaid
+    if '<pre class="mermaid">' in content:
+        pages_with_mermaid += 1
+    return content
+
+
 def on_post_build(config):
     site = pathlib.Path(config["site_dir"])
     missing = []
     for name, spec in assets().items():
+        if name == "mermaid" and not pages_with_mermaid:
+            continue
         source = fetch(name, spec)
         if source is None:
             missing.append(name)

@@ -22,6 +22,8 @@ REPORTS = ROOT / "build" / "reports"
 STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("tools", [PY, "scripts/tools.py", "install"], ()),
     ("validate", [PY, "scripts/validate.py"], ("tools",)),
+    # Chromium draws the diagrams at build time and runs the browser tests; installed once.
+    ("browser: setup", [PY, "scripts/browser_tests.py", "setup"], ()),
     ("site: online build", [PY, "scripts/site.py", "build"], ()),
     ("site: offline build", [PY, "scripts/site.py", "offline"], ()),
     (
@@ -30,8 +32,8 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
          "--ignore=tests/browser", "tests"],
         ("tools", "site: online build", "site: offline build"),
     ),
-    # The built sites in real Chromium (tests/browser); installs Chromium and the npm tools once.
-    ("browser", [PY, "scripts/browser_tests.py", "test"], ("site: online build", "site: offline build")),
+    # The built sites in real Chromium (tests/browser).
+    ("browser", [PY, "scripts/browser_tests.py", "test"], ("browser: setup", "site: online build", "site: offline build")),
     ("cluster: up", [PY, "scripts/cluster.py", "up"], ("tools",)),
     ("lab", [PY, "scripts/lab.py"], ("cluster: up",)),
     ("practice: graders", [PY, "scripts/practice.py", "check"], ("cluster: up",)),
@@ -44,7 +46,9 @@ ALWAYS_AFTER = {"cluster: down": "cluster: up"}
 
 def main() -> int:
     REPORTS.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"))
+    # Every diagram is drawn at build time (hooks/diagrams.py), never left to the reader's browser.
+    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"),
+               DRAW_DIAGRAMS="required")
     results: dict[str, tuple[str, float]] = {}
     started = time.monotonic()
     for name, command, needs in STEPS:

@@ -6,6 +6,7 @@ import html.parser
 import pathlib
 import re
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -151,10 +152,30 @@ def test_offline_site_searches_from_file(offline_dir):
 
 
 @pytest.mark.parametrize("which", ["online", "offline"])
-def test_mermaid_is_served_locally(which, site_dir, offline_dir):
+def test_diagrams_are_svg_images_drawn_at_build_time(which, site_dir, offline_dir):
+    """Every diagram is an <img> of an SVG file in the site with its accTitle and accDescr
+    as alt text; no page ships Mermaid to draw one in the reader's browser."""
     site = site_dir if which == "online" else offline_dir
-    vendor = list((site / "assets" / "javascripts" / "vendor").glob("mermaid-*.js"))
-    assert vendor, f"the {which} site has no local Mermaid (npm is needed to fetch it)"
-    assert vendor[0].stat().st_size > 1_000_000
+    drawn = lazy = 0
+    for page in sorted(site.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert '<pre class="mermaid">' not in text, f"{page.relative_to(site)}: a diagram was left to Mermaid"
+        for tag, attrs in tags_of(page):
+            if tag != "img" or "assets/diagrams/" not in attrs.get("src", ""):
+                continue
+            image = (page.parent / attrs["src"]).resolve()
+            assert image.is_file(), f"{page.relative_to(site)}: {attrs['src']} does not exist"
+            svg = ET.parse(image).getroot()
+            assert svg.tag == "{http://www.w3.org/2000/svg}svg", f"{image.name} is not an SVG"
+            assert svg.find("{http://www.w3.org/2000/svg}title") is not None, f"{image.name} has no <title>"
+            assert len(attrs.get("alt", "")) > 20, f"{page.relative_to(site)}: {attrs['src']} has no real alt text"
+            assert attrs.get("width", "").isdigit() and attrs.get("height", "").isdigit()
+            lazy += attrs.get("loading") == "lazy"
+            drawn += 1
+    expected = sum(text.count("```mermaid") for text in (p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")))
+    assert drawn == expected, f"the {which} site shows {drawn} drawn diagrams; the pages have {expected}"
+    pages_with_diagrams = sum(1 for p in site.rglob("*.html") if 'class="diagram"' in p.read_text(encoding="utf-8"))
+    assert lazy == drawn - pages_with_diagrams, "all but the first diagram of a page should load lazily"
+    assert not list((site / "assets" / "javascripts").rglob("mermaid-*.js")), "Mermaid is shipped although unused"
     bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js")).read_text(encoding="utf-8")
-    assert f'"vendor/{vendor[0].name}"' in bundle, "Material's bundle still loads Mermaid from elsewhere"
+    assert "unpkg.com/mermaid" not in bundle, "Material's bundle still points at Mermaid on a CDN"

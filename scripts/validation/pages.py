@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import pathlib
 import re
 
 from .core import CHAINSAW_FILE, Problem, Tree
+
+
+def _load_project_helpers():
+    """hooks/project.py: what a diagram block and its text alternative are, as the build reads them."""
+    path = pathlib.Path(__file__).resolve().parents[2] / "hooks" / "project.py"
+    spec = importlib.util.spec_from_file_location("hooks_project", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+project = _load_project_helpers()
 
 LANGS = ("ko", "en")
 # pymdownx.snippets: `--8<-- "path"` (inline) or a block of paths between two `--8<--` lines.
@@ -13,6 +27,8 @@ INLINE = re.compile(r"""(?<!;)--8<--\s+(["'])(?P<spec>[^"']+)\1""")
 BLOCK_MARK = re.compile(r"^\s*--8<--\s*$")
 SECTION = re.compile(r"--8<--\s*\[(start|end):([\w-]+)\]")
 ESCAPED = re.compile(r"^\s*;--8<--")
+EMPTY_CORNER = re.compile(r"^\|\s*\|")
+TABLE_RULE = re.compile(r"^\|\s*:?-{3,}")
 
 
 def _split_spec(spec: str) -> tuple[str, str | None]:
@@ -70,6 +86,26 @@ def check(tree: Tree) -> tuple[list[Problem], int]:
                 Problem(rel, 1, "pages", f"has no {'English' if other == 'en' else 'Korean'} twin {twin}",
                         "every page exists as name.ko.md and name.en.md")
             )
+
+    for p in pages:
+        sf = tree.source(p)
+        for line, diagram in project.diagram_blocks(sf.text) if sf else ():
+            title, description = project.text_alternative(diagram)
+            if not title or not description:
+                missing = " and ".join(n for n, v in (("accTitle", title), ("accDescr", description)) if not v)
+                problems.append(Problem(
+                    sf.rel, line, "pages", f"this diagram has no {missing} line",
+                    "add `accTitle: <what it shows>` and `accDescr: <one or two sentences>` after its first line: "
+                    "they become the drawn image's alt text",
+                ))
+
+        # A table whose first header cell is empty leaves its row labels without a header
+        # (screen readers, and axe's td-has-header rule, read them as unlabelled data).
+        lines = sf.text.splitlines() if sf else []
+        for n, (row, below) in enumerate(zip(lines, lines[1:]), 1):
+            if EMPTY_CORNER.match(row) and TABLE_RULE.match(below):
+                problems.append(Problem(sf.rel, n, "pages", "this table's first header cell is empty",
+                                        "name the column of row labels (Aspect / 항목)"))
 
     included: set[str] = set()
     root = str(tree.root)

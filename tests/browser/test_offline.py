@@ -8,7 +8,7 @@ from conftest import page_url, same_page
 
 import sample
 from actions import follow, open_switcher_link, search
-from test_reading import OPEN_SHADOW_ROOTS, render_diagrams
+from test_reading import load_diagrams
 
 
 def test_offline_site_navigates_from_file(open_page, offline_base):
@@ -48,8 +48,5 @@ def test_offline_site_draws_diagrams_from_file(open_page, offline_base):
     stem = sample.with_feature(sample.MERMAID)
     if stem is None:
         pytest.skip("no page in both languages has a Mermaid diagram yet")
-    page = open_page(None, offline=True)
-    page.add_init_script(OPEN_SHADOW_ROOTS)
-    page.goto(page_url(offline_base, stem, "ko", offline=True))
-    render_diagrams(page, sample.source(stem, "ko").count("```mermaid"))
-    assert page.locator("pre.mermaid").count() == 0
+    page = open_page(page_url(offline_base, stem, "ko", offline=True), offline=True)
+    load_diagrams(page, sample.source(stem, "ko").count("```mermaid"))
