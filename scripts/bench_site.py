@@ -110,9 +110,12 @@ def serve(site: pathlib.Path) -> tuple[Server, str]:
 # --------------------------------------------------------------------------- pages
 
 
-def pages(site: pathlib.Path) -> list[tuple[str, str, str]]:
-    """(name, language, path) of the pages measured."""
-    chosen = ["index"] + [s for s in CONTENT if all((site / p / s / "index.html").exists() for p in ("", "en"))][:3]
+def pages(site: pathlib.Path, only: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(name, language, path) of the pages measured: `only` (page stems), else the default set."""
+    chosen = only or ["index"] + [s for s in CONTENT if all((site / p / s / "index.html").exists() for p in ("", "en"))][:3]
+    missing = [s for s in chosen if s != "index" and not (site / s / "index.html").exists()]
+    if missing:
+        raise SystemExit(f"error: no built page for {', '.join(missing)} in {site} (a page is docs/<stem>.ko.md)")
     result = []
     for stem in chosen:
         for lang in LANGUAGES:
@@ -218,6 +221,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (the slow part)")
     parser.add_argument("--desktop", action="store_true", help="Lighthouse's desktop profile instead of its mobile one")
+    parser.add_argument("--page", action="append", metavar="STEM",
+                        help="measure this page (e.g. storage/persistent-volumes) instead of the default set; repeatable")
     parser.add_argument("--lighthouse-runs", type=int, default=3, metavar="N",
                         help="Lighthouse runs per page; the median performance run counts (default: 3)")
     parser.add_argument("--site", type=pathlib.Path, default=SITE, help="the built online site (default: site/)")
@@ -244,7 +249,7 @@ def main() -> int:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chrome, args=flags)
         measure(browser, base)  # warm up the server's gzip cache and Chromium
-        for stem, lang, path in pages(site):
+        for stem, lang, path in pages(site, args.page):
             runs = [measure(browser, base + path) for _ in range(RUNS)]
             row = {"page": stem, "lang": lang, "url": "/" + path, **runs[0]}
             row["dcl_ms"] = statistics.median(r["dcl_ms"] for r in runs)
