@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import importlib.util
 import json
 import logging
 import os
@@ -34,7 +33,7 @@ from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 import vendor_assets  # noqa: E402  (fetches the pinned Mermaid from the npm registry)
-from project import ROOT, cache_dir, diagram_blocks, text_alternative, versions  # noqa: E402
+from project import ROOT, cache_dir, diagram_blocks, load_by_path, text_alternative, versions  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
 
@@ -62,15 +61,8 @@ async (source) => {
 """
 
 
-def load_browser_tests():
-    """scripts/browser_tests.py, for the Chromium it finds and the flags it starts it with."""
-    spec = importlib.util.spec_from_file_location("browser_tests", ROOT / "scripts" / "browser_tests.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-browser_tests = load_browser_tests()
+# The browser tests' own Chromium lookup and start-up flags.
+browser_tests = load_by_path("browser_tests", ROOT / "scripts" / "browser_tests.py")
 
 
 def mermaid_script() -> pathlib.Path | None:

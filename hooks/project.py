@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import pathlib
 import re
@@ -18,6 +19,15 @@ LANGUAGES = ("ko", "en")
 MERMAID_FENCE = re.compile(r"^([ \t]*)```mermaid[^\n]*\n(.*?)^\1```", re.S | re.M)
 ACC_TITLE = re.compile(r"^\s*accTitle\s*:\s*(.+?)\s*$", re.M)
 ACC_DESCR = re.compile(r"^\s*accDescr\s*:\s*(.+?)\s*$", re.M)
+
+
+def load_by_path(name: str, path: pathlib.Path):
+    """Import a script of the project by its path (scripts/ is not a package, and the name
+    `site` of scripts/site.py belongs to Python's own start-up module)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def cache_dir() -> pathlib.Path:

@@ -19,7 +19,6 @@ Playwright for Python comes with requirements.txt. No tool downloads a browser o
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import pathlib
@@ -187,11 +186,11 @@ def setup(_: argparse.Namespace | None = None) -> int:
 
 
 def _load_site_builder():
-    """scripts/site.py, loaded by path: the name `site` belongs to Python's own start-up module."""
-    spec = importlib.util.spec_from_file_location("site_builder", ROOT / "scripts" / "site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts/site.py (loaded by path: the name `site` belongs to Python's own start-up module)."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    from project import load_by_path
+
+    return load_by_path("site_builder", ROOT / "scripts" / "site.py")
 
 
 def ensure_sites() -> int:

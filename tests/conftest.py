@@ -7,7 +7,6 @@ missing or older than their sources.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pathlib
 import sys
@@ -17,16 +16,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 
+from project import load_by_path  # noqa: E402
 
-def _load_site_builder():
-    """scripts/site.py, loaded by path: the name `site` belongs to Python's own start-up module."""
-    spec = importlib.util.spec_from_file_location("site_builder", ROOT / "scripts" / "site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-site_builder = _load_site_builder()
+site_builder = load_by_path("site_builder", ROOT / "scripts" / "site.py")
 
 
 def _built(env_name: str, default: pathlib.Path, command: str) -> pathlib.Path:
