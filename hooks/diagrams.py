@@ -173,7 +173,6 @@ def on_config(config):
 
 
 def on_page_content(content, page, config, files):
-    global told
     if 'class="mermaid"' not in content:
         return content
     markdown = page.file.content_string if page.file.abs_src_path else ""

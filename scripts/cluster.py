@@ -292,13 +292,7 @@ def main() -> int:
         cmd.set_defaults(func=func)
         cmd.add_argument("--runtime", choices=("binary", "kind"), default=os.environ.get("CLUSTER_RUNTIME") or "binary")
     args = parser.parse_args()
-    try:
-        return args.func(args)
-    except (ClusterError, tools.ToolError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return tools.run_command(lambda: args.func(args), ClusterError)
 
 
 if __name__ == "__main__":

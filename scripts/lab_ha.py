@@ -1078,14 +1078,7 @@ def main(argv: list[str] | None = None) -> int:
     func = getattr(args, "func", cmd_run)
     if not hasattr(args, "keep_logs"):
         args.keep_logs = None
-    try:
-        return func(args)
-    except (LabError, tools.ToolError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return tools.run_command(lambda: func(args), LabError)
 
 
 if __name__ == "__main__":

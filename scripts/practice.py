@@ -960,15 +960,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "task", None) == "":
         args.task = None
-    try:
+
+    def command() -> int:
         if args.command != "list":
             tools.ensure(["chainsaw", "kubernetes", "etcd"], quiet=True)
         return args.func(args)
-    except (PracticeError, cluster.ClusterError, tools.ToolError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+
+    return tools.run_command(command, PracticeError, cluster.ClusterError)
 
 
 if __name__ == "__main__":

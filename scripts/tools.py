@@ -45,6 +45,19 @@ class ToolError(Exception):
     """A problem the user can fix; printed as one sentence, never as a traceback."""
 
 
+def run_command(command, *errors: type[Exception]) -> int:
+    """The exit status of a script's command: a ToolError (or one of `errors`, the script's
+    own) is one line on stderr and status 1, never a traceback; Ctrl-C is status 130."""
+    try:
+        return command()
+    except (ToolError, *errors) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
 # --------------------------------------------------------------------------- paths
 
 
@@ -875,14 +888,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("path", help="print the directory to put on PATH").set_defaults(func=cmd_path)
     sub.add_parser("list", help="show installed and missing tools").set_defaults(func=cmd_list)
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except ToolError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(lambda: args.func(args))
 
 
 if __name__ == "__main__":
