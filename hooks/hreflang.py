@@ -18,3 +18,8 @@ HEAD_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang=
 def on_post_page(output, page, config):
     head, separator, body = output.partition("</head>")
     return HEAD_ALTERNATE.sub("", head) + separator + body
+
+
+def on_post_template(output_content, template_name, config):
+    """The same for pages rendered from a template alone (404.html)."""
+    return on_post_page(output_content, None, config) if template_name.endswith(".html") else output_content

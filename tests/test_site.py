@@ -156,13 +156,14 @@ def test_diagrams_are_svg_images_drawn_at_build_time(which, site_dir, offline_di
     """Every diagram is an <img> of an SVG file in the site with its accTitle and accDescr
     as alt text; no page ships Mermaid to draw one in the reader's browser."""
     site = site_dir if which == "online" else offline_dir
-    drawn = lazy = 0
+    drawn = 0
     for page in sorted(site.rglob("*.html")):
         text = page.read_text(encoding="utf-8")
         assert '<pre class="mermaid">' not in text, f"{page.relative_to(site)}: a diagram was left to Mermaid"
-        for tag, attrs in tags_of(page):
-            if tag != "img" or "assets/diagrams/" not in attrs.get("src", ""):
-                continue
+        parser = Tags()
+        parser.feed(text)
+        images = [a for tag, a in parser.tags if tag == "img" and "assets/diagrams/" in a.get("src", "")]
+        for n, attrs in enumerate(images):
             image = (page.parent / attrs["src"]).resolve()
             assert image.is_file(), f"{page.relative_to(site)}: {attrs['src']} does not exist"
             svg = ET.parse(image).getroot()
@@ -170,12 +171,22 @@ def test_diagrams_are_svg_images_drawn_at_build_time(which, site_dir, offline_di
             assert svg.find("{http://www.w3.org/2000/svg}title") is not None, f"{image.name} has no <title>"
             assert len(attrs.get("alt", "")) > 20, f"{page.relative_to(site)}: {attrs['src']} has no real alt text"
             assert attrs.get("width", "").isdigit() and attrs.get("height", "").isdigit()
-            lazy += attrs.get("loading") == "lazy"
-            drawn += 1
+            # The first diagram of a page loads at once; the others when the reader gets near.
+            assert (attrs.get("loading") == "lazy") == (n > 0), f"{page.relative_to(site)}: diagram {n + 1} loading"
+        drawn += len(images)
     expected = sum(text.count("```mermaid") for text in (p.read_text(encoding="utf-8") for p in DOCS.rglob("*.md")))
     assert drawn == expected, f"the {which} site shows {drawn} drawn diagrams; the pages have {expected}"
-    pages_with_diagrams = sum(1 for p in site.rglob("*.html") if 'class="diagram"' in p.read_text(encoding="utf-8"))
-    assert lazy == drawn - pages_with_diagrams, "all but the first diagram of a page should load lazily"
     assert not list((site / "assets" / "javascripts").rglob("mermaid-*.js")), "Mermaid is shipped although unused"
     bundle = next((site / "assets" / "javascripts").glob("bundle.*.min.js")).read_text(encoding="utf-8")
     assert "unpkg.com/mermaid" not in bundle, "Material's bundle still points at Mermaid on a CDN"
+
+
+def test_translations_are_listed_in_the_sitemap_not_in_page_heads(site_dir):
+    """Material fetches <href>/sitemap.xml for every <link rel=alternate> in a head (a 404
+    for page links), so the sitemap alone pairs the languages (hooks/hreflang.py)."""
+    heads = [p for p in site_dir.rglob("*.html") if any(
+        tag == "link" and a.get("rel") == "alternate" and "hreflang" in a for tag, a in tags_of(p))]
+    assert not heads, f"{len(heads)} pages still list translations in <head>, e.g. {heads[0].relative_to(site_dir)}"
+    sitemap = (site_dir / "sitemap.xml").read_text(encoding="utf-8")
+    pages = sitemap.count("<url>")
+    assert pages >= 100 and sitemap.count('hreflang="en"') == pages, "sitemap.xml lacks the English alternates"
