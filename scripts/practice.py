@@ -58,7 +58,8 @@ PASS_MARK = 66.0
 SITE = "http://127.0.0.1:8000"
 RUNTIMES = ("any", "kind")
 TASK_LABEL = "practice.cka-guide.io/task"
-TOP_KEYS = {"domain", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects", "title", "task",
+TOP_KEYS = {"domain", "competencies", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects",
+            "title", "task", "alternatives",
             "hints", "explanation", "setup", "solution", "reset", "checks", "wrong"}
 CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script"}
 
@@ -148,7 +149,7 @@ def task_errors(task_id: str, rel: str, data, domains: dict) -> list[str]:
         return [f"{rel}: not a mapping"]
     errors = []
     add = errors.append
-    missing = sorted({"domain", "weight", "page", "title", "task", "hints", "explanation", "setup", "solution",
+    missing = sorted({"domain", "competencies", "weight", "page", "title", "task", "hints", "explanation", "setup", "solution",
                       "checks", "wrong"} - set(data))
     if missing:
         add(f"{rel}: missing keys: {', '.join(missing)}")
@@ -159,6 +160,14 @@ def task_errors(task_id: str, rel: str, data, domains: dict) -> list[str]:
         add(f"{rel}: domain `{data.get('domain')}` is not an exam domain of data/curriculum.yaml ({', '.join(domains)})")
     elif rel.split("/")[-2] != data["domain"]:
         add(f"{rel}: lies in the folder of another domain than `{data['domain']}`")
+    known = {c["id"] for d in domains.values() for c in d.get("competencies") or []}
+    named = data.get("competencies")
+    if "competencies" in data and (not isinstance(named, list) or not named):
+        add(f"{rel}: `competencies` must list one or more competency ids of data/curriculum.yaml")
+    elif isinstance(named, list):
+        for item in named:
+            if item not in known:
+                add(f"{rel}: competency `{item}` is not in data/curriculum.yaml; use one of: {', '.join(sorted(known))}")
     if not isinstance(data.get("weight"), int) or not 1 <= data["weight"] <= 15:
         add(f"{rel}: weight must be a whole number of percent between 1 and 15")
     if data.get("runtime", "any") not in RUNTIMES:
@@ -216,6 +225,9 @@ def task_errors(task_id: str, rel: str, data, domains: dict) -> list[str]:
             add(f"{rel}: wrong solution {number} loses unknown checks: {', '.join(sorted(lost - ids))}")
         if lost == ids:
             add(f"{rel}: wrong solution {number} loses every check; pick a mistake that keeps some points")
+    for number, item in enumerate(data.get("alternatives") or [], 1):
+        if not isinstance(item, dict) or not item.get("name") or not item.get("script"):
+            add(f"{rel}: alternative solution {number} needs `name` and `script`")
     return errors
 
 
@@ -875,6 +887,13 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
             details = "; ".join(f"{r.check.id}: {r.detail.splitlines()[0] if r.detail else 'failed'}"
                                 for r in solved if not r.passed)
             problems.append(f"the reference solution does not get full marks: {details}")
+        for other in task.data.get("alternatives") or []:
+            setup(task, rt)
+            bash(other["script"], task_env(task, rt), timeout=180)
+            missed = failed_ids(grade(task, rt, timeout))
+            if missed:
+                problems.append(f"alternative solution '{other['name']}' is correct but loses {sorted(missed)}: "
+                                "the grader rejects a right answer")
         for wrong in task.data["wrong"]:
             setup(task, rt)
             env = task_env(task, rt)
