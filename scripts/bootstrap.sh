@@ -25,5 +25,8 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "==> Installing pinned Python dependencies into $venv (requirements.txt, hashes checked)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+echo "==> Installing the project's package cka into $venv (editable: edits take effect at once)"
+# setuptools comes pinned with requirements.txt; no build isolation, so nothing else is fetched.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 touch "$venv/.ready"
 echo "==> $venv is ready"

@@ -1,6 +1,6 @@
 """Shared fixtures: the built online and offline sites.
 
-`make test` builds both sites before pytest runs (scripts/test.py) and passes their
+`make test` builds both sites before pytest runs (cka.testrun) and passes their
 folders in SITE_DIR and OFFLINE_SITE_DIR; run alone, pytest builds them when they are
 missing or older than their sources.
 """
@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import os
 import pathlib
-import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "hooks"))
-
-from project import load_by_path  # noqa: E402
-
-site_builder = load_by_path("site_builder", ROOT / "scripts" / "site.py")
+from cka.paths import ROOT
+from cka.site import build as site_builder
 
 
 def _built(env_name: str, default: pathlib.Path, command: str) -> pathlib.Path:

@@ -1,14 +1,15 @@
-"""What tests need to know about the pages: languages, headings and includes."""
+"""What tests need to know about the pages: languages, headings and includes (from cka.content)."""
 
 from __future__ import annotations
 
 import pathlib
 import re
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-LANGUAGES = ("ko", "en")
-INCLUDE = re.compile(r'^\s*-*8<-*\s+"([^"]+)"', re.M)
+from cka import content
+from cka.languages import languages
+from cka.paths import DOCS, ROOT  # noqa: F401 - the tests import them from here
+
+LANGUAGES = languages()
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
 
 
@@ -32,4 +33,5 @@ def h2_headings(text: str) -> list[str]:
 
 
 def includes(text: str) -> list[str]:
-    return INCLUDE.findall(text)
+    """The files (and sections) a page includes, as pymdownx.snippets reads them."""
+    return [spec for _, spec in content.includes(text)]

@@ -1,14 +1,12 @@
-"""scripts/lab_etcd.py: the parts that need no etcd (the full run is the lab's etcd-backup-restore test)."""
+"""cka.labs.etcd: the parts that need no etcd (the full run is the lab's etcd-backup-restore test)."""
 
 from __future__ import annotations
 
 import pathlib
-import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "scripts"))
-import lab_etcd  # noqa: E402
+from cka.labs import etcd as lab_etcd
 
 MANIFEST = """\
 apiVersion: v1

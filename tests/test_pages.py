@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from mkdocs.exceptions import PluginError
-
 from pages import DOCS, LANGUAGES, ROOT, h2_headings, includes, page_path, page_stems
+
+from cka.errors import ProjectError
+from cka.site import catalogue
 
 STEMS = page_stems()
 LEFTOVERS = re.compile(r"\bTODO\b|\bFIXME\b|<<here>>|lorem ipsum|\bTBD\b", re.I)
@@ -52,51 +53,41 @@ def test_no_leftover_markers(stem):
 
 
 def test_front_matter_of_every_page_is_valid():
-    import lecture_map
-
-    lecture_map.scan_pages(DOCS)  # raises PluginError naming every bad page
+    catalogue.scan_pages(DOCS)  # raises ProjectError naming every bad page
 
 
 def test_unknown_domain_and_lecture_are_reported_with_the_page(tmp_path):
-    import lecture_map
-
     bad = tmp_path / "docs" / "storage" / "bad.ko.md"
     bad.parent.mkdir(parents=True)
     bad.write_text("---\ntitle: x\ndescription: x\ndomain: storag\ncompetencies: []\nlectures: ['999']\n---\n# x\n")
-    with pytest.raises(PluginError) as err:
-        lecture_map.scan_pages(tmp_path / "docs")
+    with pytest.raises(ProjectError) as err:
+        catalogue.scan_pages(tmp_path / "docs")
     message = str(err.value)
     assert "bad.ko.md" in message and "unknown domain `storag`" in message and "unknown lecture `999`" in message
 
 
 def test_competency_must_exist(tmp_path):
-    import lecture_map
-
     page = tmp_path / "docs" / "x.en.md"
     page.parent.mkdir(parents=True)
     page.write_text("---\ntitle: x\ndescription: x\ndomain: storage\ncompetencies: [rbac, no-such-thing]\nlectures: []\n---\n")
-    with pytest.raises(PluginError, match=r"x\.en\.md: unknown competency `no-such-thing`"):
-        lecture_map.scan_pages(tmp_path / "docs")
+    with pytest.raises(ProjectError, match=r"x\.en\.md: unknown competency `no-such-thing`"):
+        catalogue.scan_pages(tmp_path / "docs")
 
 
 def test_languages_must_agree_on_lectures(tmp_path):
-    import lecture_map
-
     docs = tmp_path / "docs"
     docs.mkdir()
     for lang, lectures in (("ko", "['119']"), ("en", "['122']")):
         (docs / f"p.{lang}.md").write_text(
             f"---\ntitle: x\ndescription: x\ndomain: exam\ncompetencies: []\nlectures: {lectures}\n---\n"
         )
-    with pytest.raises(PluginError, match=r"p\.en\.md: `lectures` is \['122'\] but docs/p\.ko\.md says \['119'\]"):
-        lecture_map.scan_pages(docs)
+    with pytest.raises(ProjectError, match=r"p\.en\.md: `lectures` is \['122'\] but docs/p\.ko\.md says \['119'\]"):
+        catalogue.scan_pages(docs)
 
 
 def test_every_lecture_of_the_curriculum_has_a_page():
-    import lecture_map
-
-    _, _, lectures = lecture_map.catalogue()
-    pages = lecture_map.scan_pages(DOCS)
+    _, _, lectures = catalogue.catalogue()
+    pages = catalogue.scan_pages(DOCS)
     claimed = {str(lec) for by_lang in pages.values() for meta in by_lang.values() for lec in meta.get("lectures") or []}
     missing = sorted(set(lectures) - claimed)
     assert not missing, f"no page in docs/ names these lectures of data/curriculum.yaml in its front matter: {missing}"

@@ -7,42 +7,40 @@ from __future__ import annotations
 
 import collections
 import pathlib
-import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-import practice  # noqa: E402
-import practice_pages  # noqa: E402
+from cka.practice import exam, reports, tasks
+from cka.site import practice_pages
 
-TASKS = practice.load_tasks()
+TASKS = tasks.load_tasks()
 
 
 def test_at_least_30_tasks_in_every_domain():
     counts = collections.Counter(t.domain for t in TASKS)
     assert len(TASKS) >= 30, f"{len(TASKS)} tasks; the issue asks for at least 30"
-    assert set(counts) == set(practice.domain_names()), f"domains without a task: {set(practice.domain_names()) - set(counts)}"
+    assert set(counts) == set(tasks.domain_names()), f"domains without a task: {set(tasks.domain_names()) - set(counts)}"
 
 
 def test_the_binary_runtime_can_fill_a_mock_exam():
     for seed in range(40):
-        drawn = practice.draw(TASKS, "binary", seed)
-        assert len(drawn) == practice.EXAM_TASKS == len({t.id for t in drawn})
+        drawn = exam.draw(TASKS, "binary", seed)
+        assert len(drawn) == tasks.EXAM_TASKS == len({t.id for t in drawn})
         assert all(t.runtime == "any" for t in drawn)
         groups = [t.data["group"] for t in drawn if t.data.get("group")]
         assert len(groups) == len(set(groups)), f"seed {seed}: two tasks of one group: {groups}"
-        assert collections.Counter(t.domain for t in drawn) == collections.Counter(practice.quotas())
+        assert collections.Counter(t.domain for t in drawn) == collections.Counter(exam.quotas())
 
 
 def test_quotas_follow_the_exam_weights():
-    assert practice.quotas(17) == {"cluster-architecture": 4, "workloads-scheduling": 3, "services-networking": 3,
+    assert exam.quotas(17) == {"cluster-architecture": 4, "workloads-scheduling": 3, "services-networking": 3,
                                    "storage": 2, "troubleshooting": 5}
-    assert sum(practice.quotas(20).values()) == 20
+    assert sum(exam.quotas(20).values()) == 20
 
 
 def test_the_same_seed_draws_the_same_tasks():
-    assert [t.id for t in practice.draw(TASKS, "binary", 7)] == [t.id for t in practice.draw(TASKS, "binary", 7)]
+    assert [t.id for t in exam.draw(TASKS, "binary", 7)] == [t.id for t in exam.draw(TASKS, "binary", 7)]
 
 
 def test_a_broken_task_file_is_reported_with_its_path(tmp_path):
@@ -50,7 +48,7 @@ def test_a_broken_task_file_is_reported_with_its_path(tmp_path):
            "hints": {"ko": ["a"], "en": []}, "explanation": {"ko": "x", "en": "x"}, "setup": "true", "solution": "true",
            "checks": [{"id": "a", "points": 0, "text": {"ko": "x", "en": "x"}, "hint": {"ko": "x", "en": "x"}}],
            "wrong": [{"name": "w", "script": "true", "lost": ["a", "zzz"]}]}
-    errors = "\n".join(practice.task_errors("bad-task", "practice/storage/bad-task.yaml", bad, practice.domain_names()))
+    errors = "\n".join(tasks.task_errors("bad-task", "practice/storage/bad-task.yaml", bad, tasks.domain_names()))
     for expected in ("weight must be", "page `storage/nope`", "`title` needs text", "`hints` needs",
                      "points must be", "exactly one of `assert` or `script`", "unknown checks: zzz", "at least two checks"):
         assert expected in errors, f"{expected!r} not reported:\n{errors}"
@@ -59,8 +57,8 @@ def test_a_broken_task_file_is_reported_with_its_path(tmp_path):
 
 def test_every_text_placeholder_is_known():
     for task in TASKS:
-        for lang in practice.LANGS:
-            text = practice.fill(task.task[lang], task)
+        for lang in tasks.LANGS:
+            text = tasks.fill(task.task[lang], task)
             assert "{" + "dir}" not in text and "{k8s}" not in text, task.id
 
 
@@ -68,7 +66,7 @@ def scores(fractions):
     out = []
     for n, (domain, weight, got, total) in enumerate(fractions):
         checks = [(f"c{i}", i < got, 1, {"ko": f"항목 {i}", "en": f"check {i}"}) for i in range(total)]
-        out.append(practice.TaskScore(f"t{n}", {"ko": f"과제 {n}", "en": f"task {n}"}, domain, weight, got, total, checks))
+        out.append(reports.TaskScore(f"t{n}", {"ko": f"과제 {n}", "en": f"task {n}"}, domain, weight, got, total, checks))
     return out
 
 
@@ -77,20 +75,20 @@ META = {"started": "2025-01-01T10:00:00", "finished": "2025-01-01T12:00:00", "mi
 
 
 def test_score_is_weighted_by_task_with_partial_credit():
-    summary = practice.summarize(scores([("storage", 4, 2, 4), ("troubleshooting", 6, 6, 6)]))
+    summary = reports.summarize(scores([("storage", 4, 2, 4), ("troubleshooting", 6, 6, 6)]))
     assert summary["percent"] == pytest.approx(100 * (4 * 0.5 + 6 * 1.0) / 10)
     assert summary["passed"] is True
     assert summary["domains"]["storage"]["percent"] == pytest.approx(50)
-    failing = practice.summarize(scores([("storage", 5, 3, 5), ("troubleshooting", 5, 3, 5)]))
+    failing = reports.summarize(scores([("storage", 5, 3, 5), ("troubleshooting", 5, 3, 5)]))
     assert failing["percent"] == pytest.approx(60) and failing["passed"] is False
 
 
 def test_reports_in_markdown_and_html(tmp_path):
     result = scores([("storage", 4, 1, 4), ("troubleshooting", 6, 6, 6), ("storage", 5, 0, 3)])
-    for lang in practice.LANGS:
-        md, page = practice.write_report(result, META, lang, tmp_path / lang)
+    for lang in tasks.LANGS:
+        md, page = reports.write_report(result, META, lang, tmp_path / lang)
         text, html = md.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
-        words = practice.REPORT_WORDS[lang]
+        words = reports.REPORT_WORDS[lang]
         assert md.name == "mock-exam-20250101-120000.md" and page.suffix == ".html"
         assert f"{words['fail']}" in text and "66 %" in text and "(`t2`)" in text
         assert text.count("\n| ") >= 2 + 3 and f"## {words['by_domain']}" in text
@@ -104,7 +102,7 @@ def test_generated_pages_hold_every_task_and_its_solution():
     for task in TASKS:
         tasks_by_domain[task.domain].append(task)
     for domain, mine in tasks_by_domain.items():
-        page = {lang: practice_pages.domain_markdown(domain, lang, "practice", TASKS) for lang in practice.LANGS}
+        page = {lang: practice_pages.domain_markdown(domain, lang, "practice", TASKS) for lang in tasks.LANGS}
         assert page["ko"].count("\n## ") + page["ko"].startswith("## ") == len(mine)
         assert page["en"].count("## ") == page["ko"].count("## ")
         for task in mine:
@@ -120,11 +118,11 @@ def test_english_gloss_only_at_the_first_use_on_a_page():
 
 def test_the_pages_exist_and_name_every_domain():
     docs = ROOT / "docs" / "practice"
-    for domain in practice.domain_names():
-        for lang in practice.LANGS:
+    for domain in tasks.domain_names():
+        for lang in tasks.LANGS:
             text = (docs / f"{domain}.{lang}.md").read_text(encoding="utf-8")
             assert f"<!-- practice-tasks: {domain} -->" in text
-    assert all(practice_pages.INDEX in (docs / f"index.{lang}.md").read_text(encoding="utf-8") for lang in practice.LANGS)
+    assert all(practice_pages.INDEX in (docs / f"index.{lang}.md").read_text(encoding="utf-8") for lang in tasks.LANGS)
 
 
 def test_built_site_has_the_practice_pages(site_dir):

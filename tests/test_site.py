@@ -9,9 +9,9 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 import pytest
-
-import lecture_map
 from pages import DOCS, LANGUAGES
+
+from cka.site import catalogue, lecture_map
 
 REMOTE = re.compile(r"^(https?:)?//", re.I)
 
@@ -68,7 +68,7 @@ def test_switcher_links_to_the_same_page_in_the_other_language(site_dir, stem):
 
 
 def test_lecture_map_lists_every_claimed_lecture_with_a_link(site_dir):
-    pages = lecture_map.scan_pages(DOCS)
+    pages = catalogue.scan_pages(DOCS)
     for lang in LANGUAGES:
         built = built_page(site_dir, "exam/lecture-map", lang)
         text = built.read_text(encoding="utf-8")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import yaml
-
 from pages import ROOT
 
 VERSIONS = yaml.safe_load((ROOT / "versions.yaml").read_text(encoding="utf-8"))

@@ -1,7 +1,7 @@
-"""scripts/validate.py catches every kind of mistake in tests/validate/bad and passes tests/validate/good.
+"""`make validate` (python -m cka.checks) catches every kind of mistake in tests/validate/bad and passes tests/validate/good.
 
 The corpora are trees with the layout of the repository (docs/, manifests/,
-snippets/); validate.py runs on them with --root. The pinned tools must be
+snippets/, practice/); the checks run on them with --root. The pinned tools must be
 installed (`make tools`); the first test installs what is missing.
 """
 
@@ -42,13 +42,20 @@ EXPECTED_BAD = [
     ("docs/bad/untranslated.ko.md", "pages", "has no English twin"),
     ("docs/bad/diagram-without-text.en.md", "pages", "this diagram has no accDescr line"),
     ("docs/bad/table-empty-corner.en.md", "pages", "this table's first header cell is empty"),
+    ("manifests/bad/lab/configmap-untested.yaml", "coverage", "manifests/bad/lab/chainsaw-test.yaml never applies it"),
+    ("practice/storage/task-broken-shell.yaml", "practice", "solution: bash: syntax error"),
+    ("practice/storage/task-unknown-competency.yaml", "practice", "competency `no-such-competency` is not in data/curriculum.yaml"),
+    ("practice/storage/task-missing-page.yaml", "practice", "page `storage/no-such-page` has no docs/storage/no-such-page.ko.md"),
+    ("practice/storage/task-missing-field.yaml", "practice", "missing keys: explanation"),
+    ("manifests/bad/page/chainsaw-test.yaml", "chainsaw", "/spec: unknown field 'stepz'"),
+    (".github/workflows/bad.yml", "actionlint", '"runs-on" section is missing'),
 ]
 LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): \[(?P<tool>[\w-]+)\] (?P<msg>.*)$")
 
 
 def run_validate(root: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [PY, str(ROOT / "scripts" / "validate.py"), "--root", str(root), "--no-cache", *extra],
+        [PY, "-m", "cka.checks", "--root", str(root), "--no-cache", *extra],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -59,7 +66,7 @@ def run_validate(root: Path, *extra: str, env: dict | None = None) -> subprocess
 
 @pytest.fixture(scope="session", autouse=True)
 def tools_installed():
-    proc = subprocess.run([PY, str(ROOT / "scripts" / "tools.py"), "install"], cwd=ROOT, text=True,
+    proc = subprocess.run([PY, "-m", "cka.tools", "install"], cwd=ROOT, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     assert proc.returncode == 0, proc.stdout
 
@@ -93,13 +100,21 @@ def test_each_bad_file_is_caught(bad_run, path, tool, text):
     assert any(text in p["msg"] for p in hits), f"{path}: {text!r} not in {[p['msg'] for p in hits]}"
 
 
+def test_every_check_has_a_bad_example():
+    """A check is a module, a line in cka.checks.CHECKS and a file of the bad corpus that it must reject."""
+    from cka.checks import CHECKS
+
+    assert {c.name for c in CHECKS} <= {e[1] for e in EXPECTED_BAD}, "add a bad example for every check"
+
+
 def test_every_bad_file_is_covered():
     """Each file of the bad corpus is named in EXPECTED_BAD (or is the page that includes them)."""
     named = {e[0] for e in EXPECTED_BAD}
     helpers = {"docs/bad/page.ko.md", "docs/bad/page.en.md", "docs/bad/missing-include.en.md",
                "docs/bad/missing-section.ko.md", "docs/bad/diagram-without-text.ko.md",
-               "docs/bad/table-empty-corner.ko.md"}
+               "docs/bad/table-empty-corner.ko.md", "manifests/bad/lab/chainsaw-test.yaml"}
     files = {p.relative_to(CORPUS / "bad").as_posix() for p in (CORPUS / "bad").rglob("*") if p.is_file()}
+    assert files, "the bad corpus is empty"
     assert files - named - helpers == set()
 
 
@@ -183,15 +198,14 @@ def test_missing_root_is_one_sentence(tmp_path):
 
 
 def test_real_tree_pages_import():
-    """The page check's include parser understands both include forms."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from validation import pages
+    """The content model's include parser understands both include forms."""
+    from cka import content
 
     text = 'a\n--8<-- "x.yaml"\n;--8<-- "skip.yaml"\n--8<--\ny.sh\nz.sh:sec\n--8<--\n'
-    assert pages.includes(text) == [(2, "x.yaml"), (5, "y.sh"), (6, "z.sh:sec")]
-    assert pages._split_spec("a.sh:sec") == ("a.sh", "sec")
-    assert pages._split_spec("a.sh:3:5") == ("a.sh", None)
-    assert json.dumps(pages._split_spec("a.sh")) == '["a.sh", null]'
+    assert content.includes(text) == [(2, "x.yaml"), (5, "y.sh"), (6, "z.sh:sec")]
+    assert content.split_include("a.sh:sec") == ("a.sh", "sec")
+    assert content.split_include("a.sh:3:5") == ("a.sh", None)
+    assert json.dumps(content.split_include("a.sh")) == '["a.sh", null]'
 
 
 def test_chainsaw_test_is_linted(tmp_path):

@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: Chromium, the sites as a reader opens them, a network guard.
 
-- Chromium is Debian's (scripts/browser_tests.py installs it), driven by Playwright through
+- Chromium is Debian's (cka.site.browser installs it), driven by Playwright through
   pytest-playwright's `browser` fixture; no test tool downloads a browser of its own.
 - The online site (site/) is served on 127.0.0.1 by a Python http.server in a thread,
   on a free port; the offline site (site-offline/) is opened from file://.
@@ -23,15 +23,15 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 
 import pytest
+from cka.site import browser as browser_tests  # the Chromium path and flags
 from playwright.sync_api import BrowserContext, Page, Route
+
+from sample import LANGUAGES
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(HERE))
 
-import browser_tests  # noqa: E402  (scripts/browser_tests.py: the Chromium path and flags)
-from sample import LANGUAGES  # noqa: E402
+
 
 ARTIFACTS = ROOT / "build" / "reports" / "browser"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}

@@ -8,10 +8,9 @@ from node_modules/, so the test needs no network.
 from __future__ import annotations
 
 import pytest
-from conftest import page_url
-
 import sample
 from actions import search
+from conftest import page_url
 from test_reading import load_diagrams
 
 AXE = sample.ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import page_url, same_page
-
 import sample
 from actions import follow, open_switcher_link, search
+from conftest import page_url, same_page
 
 
 @pytest.mark.parametrize("stem", sample.switcher_pages())

@@ -4,10 +4,9 @@ searches and draws diagrams, and the browser asks for nothing but files."""
 from __future__ import annotations
 
 import pytest
-from conftest import page_url, same_page
-
 import sample
 from actions import follow, open_switcher_link, search
+from conftest import page_url, same_page
 from test_reading import load_diagrams
 
 

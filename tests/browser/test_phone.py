@@ -4,9 +4,8 @@ scrolling sideways."""
 from __future__ import annotations
 
 import pytest
-from conftest import page_url
-
 import sample
+from conftest import page_url
 
 PHONE = {"viewport": {"width": 375, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 MIN_CODE_FONT_PX = 12

@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import page_url
-
 import sample
+from conftest import page_url
 
 # A diagram's text alternative in its Markdown: the image's alt text is "<title>. <description>".
 ACC_TITLE = re.compile(r"^\s*accTitle\s*:\s*(.+?)\s*$", re.M)

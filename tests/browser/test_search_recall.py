@@ -14,11 +14,10 @@ import json
 import urllib.parse
 
 import pytest
-import yaml
-from conftest import ROOT, page_url, same_page
-
 import sample
+import yaml
 from actions import follow
+from conftest import ROOT, page_url, same_page
 
 QUERIES = yaml.safe_load((ROOT / "tests" / "search" / "queries.yaml").read_text(encoding="utf-8"))
 RECALL_AT_5 = 0.95

@@ -1,7 +1,7 @@
-"""The built search index and pages: the hidden fields of hooks/search_ko.py, online and offline.
+"""The built search index and pages: the hidden fields of cka/site/search_ko.py, online and offline.
 
 How well the search finds pages is measured in the browser (tests/browser/test_search_recall.py)
-and on the index alone (scripts/bench_search.py).
+and on the index alone (python -m cka.bench search).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import pathlib
 import re
 
 import pytest
-
-import search_ko
+from cka.site import search_ko
 
 BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 SCRIPT = re.compile(r'<script id="search-ko">(.*?)</script>', re.S)

@@ -1,4 +1,4 @@
-"""How hooks/search_ko.py splits words for the search index (no build needed)."""
+"""How cka/site/search_ko.py splits words for the search index (no build needed)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import pathlib
 import re
 
 import pytest
-
-import search_ko
+from cka.site import search_ko
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 SEPARATOR = re.compile(r'[\s\u200b\-\,\:\!\=\[\]\(\)\"\/\|]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;')  # as mkdocs.yml
@@ -69,7 +68,7 @@ def test_glossary_kinds_split_where_the_english_name_does(korean, english):
     assert "".join(parts) == korean
     assert len(parts) == len(english_words), (
         f"{korean}({english}) splits into {parts}, but the English name has {len(english_words)} words: "
-        f"add its split to COMPOUNDS in hooks/search_ko.py"
+        f"add its split to COMPOUNDS in cka/site/search_ko.py"
     )
 
 

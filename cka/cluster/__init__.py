@@ -1,0 +1,96 @@
+"""The practice cluster: one interface, several runtimes (cka.cluster.binary, cka.cluster.kind).
+
+Everything that talks to the cluster goes through here: where its state lives, the
+environment for kubectl (the pinned tools first on PATH, the cluster's kubeconfig),
+running kubectl, and whether the cluster answers. A runtime module has `TOOLS` (the
+tools it needs), `up()` and `down()`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from .. import versions
+from ..cache import bin_dir, cache_dir
+from ..errors import ProjectError
+
+NAME = "cka"
+RUNTIMES = ("binary", "kind")
+
+
+class ClusterError(ProjectError):
+    """A problem with the practice cluster that the user can fix."""
+
+
+def state_dir() -> Path:
+    return cache_dir() / "cluster"
+
+
+def kubeconfig() -> Path:
+    return state_dir() / "kubeconfig"
+
+
+def runtime_file() -> Path:
+    return state_dir() / "runtime"
+
+
+def kwok_workdir() -> Path:
+    return state_dir() / "kwok"
+
+
+def env() -> dict[str, str]:
+    """The environment for kubectl, kwokctl and kind: pinned tools first on PATH."""
+    tools = str(bin_dir())
+    return dict(
+        os.environ,
+        PATH=tools + os.pathsep + os.environ.get("PATH", ""),
+        KUBECONFIG=str(kubeconfig()),
+        KWOK_WORKDIR=str(kwok_workdir()),
+        KWOK_KUBE_VERSION=versions.kubernetes(),
+        KWOK_KUBE_BINARY_PREFIX=tools,
+        KWOK_KUBECTL_BINARY=str(bin_dir() / "kubectl"),
+        KWOK_CONTROLLER_BINARY=str(bin_dir() / "kwok"),
+        KWOK_ETCD_BINARY=str(bin_dir() / "etcd"),
+    )
+
+
+def run(cmd: list[str], *, check: bool = True, capture: bool = False, timeout: float | None = None,
+        input: str | None = None) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(cmd, env=env(), text=True, capture_output=capture, timeout=timeout, input=input)
+    except FileNotFoundError:
+        raise ClusterError(f"`{cmd[0]}` is not installed; run `make tools`") from None
+    except subprocess.TimeoutExpired:
+        raise ClusterError(f"`{' '.join(cmd[:3])} …` did not finish within {timeout:.0f} s") from None
+    if check and result.returncode != 0:
+        detail = (result.stderr or result.stdout or "").strip() if capture else ""
+        raise ClusterError(f"`{' '.join(cmd[:4])} …` failed (exit {result.returncode}){': ' + detail[-800:] if detail else ''}")
+    return result
+
+
+def kubectl(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return run([str(bin_dir() / "kubectl"), *args], **kwargs)
+
+
+def current_runtime() -> str | None:
+    return runtime_file().read_text().strip() if runtime_file().exists() else None
+
+
+def reachable() -> bool:
+    if not kubeconfig().exists():
+        return False
+    result = kubectl("get", "--raw", "/readyz", check=False, capture=True, timeout=10)
+    return result.returncode == 0 and result.stdout.strip() == "ok"
+
+
+def runtime_module(name: str):
+    """The module of a runtime: binary or kind."""
+    if name == "binary":
+        from . import binary
+        return binary
+    if name == "kind":
+        from . import kind
+        return kind
+    raise ClusterError(f"unknown runtime `{name}`; use one of: {', '.join(RUNTIMES)}")

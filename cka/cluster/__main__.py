@@ -1,0 +1,136 @@
+"""Start, stop and inspect the practice cluster.
+
+  python -m cka.cluster up       start it (CLUSTER_RUNTIME=binary, the default, or kind)
+  python -m cka.cluster down     stop it and remove every process, port and file it left
+  python -m cka.cluster status   show it and how to use it
+  python -m cka.cluster env      print `export` lines for KUBECONFIG and PATH (eval "$(…)")
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .. import versions
+from ..cache import bin_dir
+from ..console import say
+from ..errors import run_command
+from . import (
+    RUNTIMES,
+    ClusterError,
+    current_runtime,
+    kubeconfig,
+    kubectl,
+    kwok_workdir,
+    reachable,
+    runtime_file,
+    runtime_module,
+    state_dir,
+)
+
+
+def leftover_processes() -> list[tuple[int, str]]:
+    """Processes started from the cluster's state directory (etcd, kube-*, kwok)."""
+    marker = str(state_dir())
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline:
+            found.append((int(proc.name), cmdline[:120]))
+    return found
+
+
+def up(args: argparse.Namespace) -> int:
+    """Start the practice cluster."""
+    runtime = args.runtime
+    if current_runtime():
+        if reachable():
+            say(f"==> the {current_runtime()} cluster is already running")
+            return status(args)
+        say("==> a previous cluster did not stop cleanly; removing it first")
+        down(args)
+    state_dir().mkdir(parents=True, exist_ok=True)
+    runtime_file().write_text(runtime)
+    started = time.monotonic()
+    try:
+        runtime_module(runtime).up()
+    except (ClusterError, KeyboardInterrupt):
+        say("==> cluster-up failed: cleaning up what it started")
+        down(args)
+        raise
+    say(f"==> cluster is up in {time.monotonic() - started:.1f} s")
+    return status(args)
+
+
+def down(args: argparse.Namespace) -> int:
+    """Stop the practice cluster and remove what it left."""
+    runtime = current_runtime()
+    if runtime in RUNTIMES:
+        runtime_module(runtime).down()
+    elif kwok_workdir().exists():
+        runtime_module("binary").down()
+    for pid, cmdline in leftover_processes():
+        say(f"==> stopping leftover process {pid}: {cmdline}")
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 10
+    while leftover_processes() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid, _ in leftover_processes():
+        os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(state_dir(), ignore_errors=True)
+    say("==> the practice cluster is stopped and its files are removed" if runtime else "==> no practice cluster was running")
+    return 0
+
+
+def status(args: argparse.Namespace) -> int:
+    """Show the cluster and how to use it."""
+    runtime = current_runtime()
+    if not runtime:
+        say("no practice cluster is running: start one with `make cluster-up`")
+        return 1
+    if not reachable():
+        say(f"the {runtime} cluster is not answering: run `make cluster-down` then `make cluster-up`")
+        return 1
+    nodes = kubectl("get", "nodes", "-o", "wide", capture=True).stdout
+    server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}", capture=True).stdout
+    say(f"runtime: {runtime}\nAPI server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
+    say("Use it from your shell:\n"
+        f"  export KUBECONFIG={kubeconfig()}\n"
+        f"  export PATH={bin_dir()}:$PATH   # kubectl {versions.kubernetes()}\n"
+        "  kubectl get nodes")
+    return 0
+
+
+def print_env(args: argparse.Namespace) -> int:
+    """Print export lines for the cluster's kubeconfig and the pinned kubectl."""
+    print(f"export KUBECONFIG={kubeconfig()}\nexport PATH={bin_dir()}:$PATH")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m cka.cluster", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func in (("up", up), ("down", down), ("status", status), ("env", print_env)):
+        cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
+        cmd.set_defaults(func=func)
+        cmd.add_argument("--runtime", choices=RUNTIMES, default=os.environ.get("CLUSTER_RUNTIME") or "binary")
+    args = parser.parse_args()
+    return run_command(lambda: args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The live HA lab (`make lab-ha`): common, harness, scenario, report; `python -m cka.labs.ha`."""

@@ -1,0 +1,166 @@
+"""Graded practice tasks and a timed mock exam on the practice cluster.
+
+  python -m cka.practice list                  every task by domain, with its status      (make practice)
+  python -m cka.practice start TASK            reset, set up and print one task           (make practice TASK=…)
+  python -m cka.practice grade TASK            grade it check by check, with hints        (make grade TASK=…)
+  python -m cka.practice reset TASK            remove what the task and you created       (make practice-reset TASK=…)
+  python -m cka.practice mock-exam             17 tasks drawn by domain weight, 2 hours, a score report (make mock-exam)
+  python -m cka.practice check [TASK…]         prove every grader honest                   (make practice-check)
+
+A task is one file, practice/<domain>/<id>.yaml: the task text in Korean and English,
+a setup script, checks with points (chainsaw assertions against the cluster or a
+file, or a bash script), a reference solution, wrong solutions with the checks
+they must lose, hints and an explanation. The site's practice pages are built
+from the same files (cka.site.practice_pages).
+
+`check` runs, for every task the runtime can run: setup then grade (must not get
+full marks), the reference solution then grade (must get full marks), and each
+wrong solution on a fresh setup (must lose exactly the checks it names).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+
+from .. import cluster
+from ..cache import bin_dir
+from ..console import say
+from ..errors import run_command
+from ..tools import ensure
+from .exam import cmd_mock_exam
+from .grading import grade, print_results, score
+from .honesty import cmd_check
+from .runner import detect_runtime, reset, setup, wait_gone
+from .state import load_state, save_state
+from .tasks import (
+    EXAM_MINUTES,
+    LANGS,
+    WORDS,
+    PracticeError,
+    domain_names,
+    find,
+    lang_of,
+    load_tasks,
+    page_url,
+    task_sheet,
+)
+
+
+def cmd_list(args) -> int:
+    tasks = load_tasks()
+    lang = lang_of(args)
+    w = WORDS[lang]
+    state = load_state()
+    runtime = cluster.current_runtime() if cluster.runtime_file().exists() else None
+    domains = domain_names()
+    for domain, info in domains.items():
+        mine = [t for t in tasks if t.domain == domain]
+        say(f"\n{info[lang]} ({info['weight']} %) — {len(mine)}")
+        for task in mine:
+            entry = state.get(task.id) or {}
+            if task.runtime == "kind" and runtime != "kind":
+                status = w["needs_kind"]
+            elif "score" in entry:
+                status = f"{w['graded']} {entry['score']}/{entry['max']}" + (" ✔" if entry["score"] == entry["max"] else "")
+            elif entry:
+                status = w["set_up"]
+            else:
+                status = w["not_started"]
+            say(f"  {task.id:<28} {task.weight:>2} %  {status:<14} {task.title[lang]}")
+    say(f"\n{len(tasks)} tasks. make practice TASK=<id> · make grade TASK=<id> · make practice-reset TASK=<id> · "
+        "make mock-exam")
+    return 0
+
+
+def cmd_start(args) -> int:
+    tasks = load_tasks()
+    task = find(tasks, args.task)
+    lang = lang_of(args)
+    w = WORDS[lang]
+    started = time.monotonic()
+    rt = detect_runtime()
+    setup(task, rt)
+    save_state(task.id, {"started": dt.datetime.now().isoformat(timespec="seconds")})
+    say(task_sheet(task, rt, lang))
+    say(f"\n==> {w['ready']} ({time.monotonic() - started:.1f} s). {w['grade_with']}: make grade TASK={task.id}"
+        f" · {w['reset_with']}: make practice-reset TASK={task.id}")
+    say(f"    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    tasks = load_tasks()
+    task = find(tasks, args.task)
+    lang = lang_of(args)
+    rt = detect_runtime()
+    if task.runtime == "kind" and rt.name != "kind":
+        raise PracticeError(f"{task.id} runs on the kind runtime only")
+    say(f"==> {task.title[lang]} [{task.id}]")
+    results = grade(task, rt, args.timeout)
+    print_results(task, results, lang)
+    got, total = score(results)
+    save_state(task.id, {"score": got, "max": total, "graded": dt.datetime.now().isoformat(timespec="seconds")})
+    say(f"{WORDS[lang]['page']}: {page_url('practice/' + task.domain, lang, task.id)} · {page_url(task.page, lang)}")
+    return 0 if got == total else 1
+
+
+def cmd_reset(args) -> int:
+    tasks = load_tasks()
+    rt = detect_runtime()
+    chosen = tasks if args.task == "all" else [find(tasks, args.task)]
+    for task in chosen:
+        if task.runtime == "kind" and rt.name != "kind":
+            continue
+        reset(task, rt)
+        save_state(task.id, None)
+    for task in chosen:
+        wait_gone(task)
+    say(f"==> reset: {', '.join(t.id for t in chosen) if len(chosen) < 5 else f'{len(chosen)} tasks'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cka.practice", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lang", choices=LANGS, help="language of the task text (default: $PRACTICE_LANG or ko)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the tasks with their status").set_defaults(func=cmd_list)
+    start = sub.add_parser("start", help="set up a task and print it")
+    start.add_argument("task")
+    start.set_defaults(func=cmd_start)
+    grade_cmd = sub.add_parser("grade", help="grade a task")
+    grade_cmd.add_argument("task")
+    grade_cmd.add_argument("--timeout", type=float, default=5.0, help="seconds each check may take to become true")
+    grade_cmd.set_defaults(func=cmd_grade)
+    reset_cmd = sub.add_parser("reset", help="clean up a task (or `all`)")
+    reset_cmd.add_argument("task")
+    reset_cmd.set_defaults(func=cmd_reset)
+    mock = sub.add_parser("mock-exam", help="a timed mock exam with a score report")
+    mock.add_argument("--seed", type=int, help="draw the same tasks again")
+    mock.add_argument("--minutes", type=float, default=EXAM_MINUTES)
+    mock.add_argument("--no-wait", action="store_true", help="grade right after the setup (for tests)")
+    mock.add_argument("--solve", action="store_true", help="apply the reference solutions first (for tests)")
+    mock.set_defaults(func=cmd_mock_exam)
+    check = sub.add_parser("check", help="prove every grader honest")
+    check.add_argument("tasks", nargs="*")
+    check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 6))
+    check.add_argument("--timeout", type=float, default=4.0)
+    check.set_defaults(func=cmd_check)
+    args = parser.parse_args(argv)
+    if getattr(args, "task", None) == "":
+        args.task = None
+
+    def command() -> int:
+        if args.command != "list":
+            ensure(["chainsaw", "kubernetes", "etcd"], quiet=True)
+        return args.func(args)
+
+    return run_command(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Grading a task check by check: chainsaw assertions and bash checks, with partial credit."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import os
+import pathlib
+import subprocess
+import tempfile
+import time
+
+from ..cache import tool_path
+from ..console import say
+from .runner import bash, task_env
+from .tasks import WORDS, Check, Runtime, Task, fill, workdir
+
+
+@dataclasses.dataclass
+class CheckResult:
+    check: Check
+    passed: bool
+    detail: str = ""
+
+    @property
+    def points(self) -> int:
+        return self.check.points if self.passed else 0
+
+
+def run_check(task: Task, check: Check, rt: Runtime, timeout: float) -> CheckResult:
+    env = task_env(task, rt)
+    if check.assertion is not None:
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as handle:
+            handle.write(check.assertion)
+        cmd = [tool_path("chainsaw"), "assert", "--no-color", "--file", handle.name,
+               "--namespace", env["NS"], "--timeout", f"{timeout:g}s"]
+        if check.file:
+            target = pathlib.Path(env["DIR"]) / check.file
+            if not target.exists():
+                os.unlink(handle.name)
+                return CheckResult(check, False, f"{target} does not exist")
+            cmd += ["--resource", str(target)]
+        try:
+            result = subprocess.run(cmd, env=env, text=True, capture_output=True, timeout=timeout + 30)
+        finally:
+            os.unlink(handle.name)
+        detail = "\n".join(line.strip() for line in (result.stdout + result.stderr).splitlines()
+                           if line.startswith("* ") or "not found" in line or "error" in line.lower()
+                           and "assertion failed" not in line)
+        return CheckResult(check, result.returncode == 0, detail[:600])
+    deadline = time.monotonic() + timeout
+    while True:
+        result = bash(check.script, env, timeout=max(timeout, 20))
+        if result.returncode == 0 or time.monotonic() >= deadline:
+            break
+        time.sleep(0.5)
+    output = (result.stdout + result.stderr).strip()
+    return CheckResult(check, result.returncode == 0, "\n".join(output.splitlines()[-4:])[:600])
+
+
+def grade(task: Task, rt: Runtime, timeout: float = 5.0) -> list[CheckResult]:
+    pathlib.Path(workdir(task, rt)).mkdir(parents=True, exist_ok=True)
+    checks = task.checks
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(checks))) as pool:
+        return list(pool.map(lambda c: run_check(task, c, rt, timeout), checks))
+
+
+def score(results: list[CheckResult]) -> tuple[int, int]:
+    return sum(r.points for r in results), sum(r.check.points for r in results)
+
+
+def print_results(task: Task, results: list[CheckResult], lang: str) -> None:
+    w = WORDS[lang]
+    for r in results:
+        mark = "✔" if r.passed else "✘"
+        say(f"  {mark} {w['passed'] if r.passed else w['failed']:<6} {r.points}/{r.check.points}  {r.check.text[lang]}")
+        if not r.passed:
+            say(f"           {w['hint']}: {fill(r.check.hint[lang], task)}")
+            for line in r.detail.splitlines()[:3]:
+                say(f"           | {line}")
+    got, total = score(results)
+    say(f"{w['score']}: {got}/{total} ({100 * got / total:.0f} %)")
+
+
+def failed_ids(results: list[CheckResult]) -> set[str]:
+    return {r.check.id for r in results if not r.passed}
+
+

@@ -1,0 +1,80 @@
+"""Run everything CI runs, in order, with timings: `make test`.
+
+Each step is a command of its own; the summary at the end lists every step with
+its time and result. A failed step does not hide the others: the later steps that
+do not depend on it still run, and the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from .paths import REPORTS, ROOT
+
+PY = sys.executable
+
+# (name, command, steps it needs to have passed). "cluster: down" runs whenever
+# "cluster: up" ran, so a failed lab never leaves a cluster behind.
+STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
+    ("tools", [PY, "-m", "cka.tools", "install"], ()),
+    ("validate", [PY, "-m", "cka.checks"], ("tools",)),
+    # Chromium draws the diagrams at build time and runs the browser tests; installed once.
+    ("browser: setup", [PY, "-m", "cka.site.browser", "setup"], ()),
+    ("site: online build", [PY, "-m", "cka.site", "build"], ()),
+    ("site: offline build", [PY, "-m", "cka.site", "offline"], ()),
+    (
+        "pytest",
+        [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}",
+         "--ignore=tests/browser", "tests"],
+        ("tools", "site: online build", "site: offline build"),
+    ),
+    # The built sites in real Chromium (tests/browser).
+    ("browser", [PY, "-m", "cka.site.browser", "test"], ("browser: setup", "site: online build", "site: offline build")),
+    ("cluster: up", [PY, "-m", "cka.cluster", "up"], ("tools",)),
+    ("lab", [PY, "-m", "cka.labs.manifests"], ("cluster: up",)),
+    ("practice: graders", [PY, "-m", "cka.practice", "check"], ("cluster: up",)),
+    ("cluster: down", [PY, "-m", "cka.cluster", "down"], ()),
+    # The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
+    ("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",)),
+]
+ALWAYS_AFTER = {"cluster: down": "cluster: up"}
+
+
+def main() -> int:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    # Every diagram is drawn at build time (hooks/diagrams.py), never left to the reader's browser.
+    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"),
+               DRAW_DIAGRAMS="required")
+    results: dict[str, tuple[str, float]] = {}
+    started = time.monotonic()
+    for name, command, needs in STEPS:
+        blocked = [n for n in needs if results.get(n, ("",))[0] != "passed"]
+        if name in ALWAYS_AFTER and results.get(ALWAYS_AFTER[name], ("skipped",))[0].startswith("skipped"):
+            results[name] = ("skipped: nothing to stop", 0.0)
+            continue
+        if blocked:
+            results[name] = ("skipped: needs " + ", ".join(blocked), 0.0)
+            continue
+        print(f"\n==> [{name}] {' '.join('python' if c == PY else c for c in command)}", flush=True)
+        t0 = time.monotonic()
+        code = subprocess.call(command, cwd=ROOT, env=env)
+        if name == "pytest" and code == 5:
+            print("error: pytest collected no tests; a test run that tests nothing fails", file=sys.stderr)
+        results[name] = ("passed" if code == 0 else f"FAILED (exit {code})", time.monotonic() - t0)
+    print("\n==> summary")
+    for name, (status, seconds) in results.items():
+        print(f"  {name:<28} {seconds:7.1f} s  {status}")
+    failed = [n for n, (s, _) in results.items() if s != "passed"]
+    print(f"  {'total':<28} {time.monotonic() - started:7.1f} s")
+    if failed:
+        print(f"make test: {len(failed)} step(s) did not pass: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print("make test: all steps passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Every external tool the project uses, from versions.yaml, with how to install it.
+
+A tool lands in a versioned directory (`<cache>/tools/kubeconform-v0.7.0/`) and
+`<cache>/bin/` holds one stable symlink per binary, so a version bump installs the new
+tool by itself and a stale one is never picked up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .. import versions as pinned
+from ..cache import tools_dir
+from ..paths import GO_SOURCES
+from . import debian, go
+from .go import ETCD_MODULES, K8S_BINARIES
+
+
+@dataclass
+class Tool:
+    name: str
+    version: str
+    binaries: tuple[str, ...]
+    kind: str  # "go", "debian", "data"
+    summary: str
+    install: Callable[["Tool", Path], None] = field(repr=False, default=None)
+    verify: Callable[["Tool", Path], None] | None = field(repr=False, default=None)
+    recipe: str = ""  # anything that changes the built result; hashed into the stamp
+    estimate: str = ""  # cold install time, shown in the progress line
+    package: str = ""  # Debian package
+    min_version: str = ""  # Debian: oldest acceptable version
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}-{self.version}"
+
+    @property
+    def dir(self) -> Path:
+        return tools_dir() / self.key
+
+    @property
+    def recipe_hash(self) -> str:
+        return hashlib.sha256(f"{self.kind}|{self.version}|{self.recipe}".encode()).hexdigest()[:16]
+
+
+def file_digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def registry(versions: dict | None = None) -> list[Tool]:
+    """Every tool the project uses, in install order, from versions.yaml."""
+    v = versions if versions is not None else pinned.load()
+    tools: list[Tool] = []
+    go_tools = pinned.get("go_tools", data=v)
+    k8s_version = pinned.get("kubernetes", "version", data=v)
+
+    def go_tool(name, binaries, packages, ldflags="", estimate=""):
+        spec = pinned.get(name, data=go_tools)
+        module, version = spec["module"], spec["version"]
+        pkgs = [module + ("" if p in (".", "./") else "/" + p.lstrip("./")) for p in packages]
+        tools.append(
+            Tool(
+                name=name,
+                version=version,
+                binaries=tuple(binaries),
+                kind="go",
+                summary=f"{module} (go install)",
+                install=lambda t, d, pkgs=pkgs, ldflags=ldflags: go.go_install(t, d, pkgs, ldflags),
+                recipe=f"{pkgs}|{ldflags}",
+                estimate=estimate,
+            )
+        )
+
+    kind_version = pinned.get("kind", "version", data=go_tools)
+    go_tool("kubeconform", ["kubeconform"], [go_tools["kubeconform"].get("package", ".")], estimate="~1 min")
+    go_tool("actionlint", ["actionlint"], [go_tools["actionlint"].get("package", ".")], estimate="~1 min")
+    # kwokctl defaults to the project's Kubernetes and kind versions.
+    go_tool(
+        "kwok",
+        ["kwok", "kwokctl"],
+        ["./cmd/kwok", "./cmd/kwokctl"],
+        ldflags=(
+            f"-X sigs.k8s.io/kwok/pkg/consts.KubeVersion={k8s_version.lstrip('v')} "
+            f"-X sigs.k8s.io/kwok/pkg/consts.KindVersion={kind_version.lstrip('v')}"
+        ),
+        estimate="~2 min",
+    )
+    go_tool("kind", ["kind"], ["."], estimate="~1 min")
+    go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    chainsaw = pinned.get("chainsaw", data=go_tools)
+    patch_dir = GO_SOURCES / "patches" / "chainsaw"
+    patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
+    tools.append(
+        Tool(
+            name="chainsaw",
+            version=chainsaw["version"],
+            binaries=("chainsaw",),
+            kind="go",
+            summary=f"{chainsaw['module']} (patched for Go 1.25+, scripts/go/patches/chainsaw)",
+            install=lambda t, d: go.build_patched(
+                t, d, chainsaw["module"], patch_dir, f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}"
+            ),
+            recipe=(file_digest(*patches) if patches else "") + "|patched-1",
+            estimate="~8 min",
+        )
+    )
+
+    staging = pinned.get("kubernetes", "staging", data=v)
+    tools.append(
+        Tool(
+            name="kubernetes",
+            version=k8s_version,
+            binaries=K8S_BINARIES,
+            kind="go",
+            summary=f"k8s.io/kubernetes {k8s_version} (wrapper module, staging {staging})",
+            install=lambda t, d: go.build_kubernetes(t, d, staging),
+            verify=go.verify_kubernetes,
+            recipe=f"{K8S_BINARIES}|{staging}|wrapper-2",
+            estimate="~15 min",
+        )
+    )
+    etcd_version = pinned.get("etcd", "version", data=v)
+    tools.append(
+        Tool(
+            name="etcd",
+            version=etcd_version,
+            binaries=tuple(ETCD_MODULES),
+            kind="go",
+            summary=f"go.etcd.io/etcd {etcd_version} (wrapper module)",
+            install=go.build_etcd,
+            verify=go.verify_etcd,
+            recipe=f"{sorted(ETCD_MODULES.items())}|wrapper-1",
+            estimate="~2 min",
+        )
+    )
+    def checker(name, version, summary, build, salt=""):
+        """A small Go program of the project's own, scripts/go/<name>/main.go, built against a pinned module."""
+        src = GO_SOURCES / name / "main.go"
+        tools.append(
+            Tool(
+                name=name,
+                version=version,
+                binaries=(name,),
+                kind="go",
+                summary=f"{summary} (scripts/go/{name})",
+                install=build,
+                recipe=(file_digest(src) if src.exists() else "missing") + salt,
+                estimate="~1 min",
+            )
+        )
+
+    checker("etcdcheck", etcd_version, f"etcd configuration file checker on go.etcd.io/etcd/server/v3 {etcd_version}",
+            go.build_etcdcheck)
+    checker("kindcheck", kind_version, f"kind's own config loader and validation, sigs.k8s.io/kind {kind_version}",
+            go.build_kindcheck)
+    checker("configcheck", k8s_version, f"component config and kubeconfig checker on the {staging} staging modules",
+            lambda t, d: go.build_configcheck(t, d, staging), salt=staging)
+    gen = Path(__file__).resolve().parent.parent / "checks" / "schemas.py"
+    tools.append(
+        Tool(
+            name="k8s-schemas",
+            version=k8s_version,
+            binaries=(),
+            kind="data",
+            summary=f"JSON schemas for kubeconform from k8s.io/kubernetes {k8s_version} api/openapi-spec",
+            install=go.build_schemas,
+            recipe=file_digest(gen) if gen.exists() else "missing",
+            estimate="seconds",
+        )
+    )
+    tools.append(
+        Tool(
+            name="chainsaw-schemas",
+            version=chainsaw["version"],
+            binaries=(),
+            kind="data",
+            summary=f"JSON schemas of chainsaw {chainsaw['version']} (what `chainsaw lint` checks), for kubeconform",
+            install=lambda t, d: go.copy_chainsaw_schemas(t, d, chainsaw["module"]),
+            recipe="copy-1",
+            estimate="seconds",
+        )
+    )
+    for name, spec in (v.get("debian") or {}).items():
+        tools.append(
+            Tool(
+                name=name,
+                version="debian",
+                binaries=tuple(spec.get("binaries") or [name]),
+                kind="debian",
+                summary=f"Debian package {spec.get('package', name)}"
+                + (f" (>= {spec['min_version']})" if spec.get("min_version") else ""),
+                install=debian.install_tool,
+                package=spec.get("package", name),
+                min_version=str(spec.get("min_version", "")),
+            )
+        )
+    return tools
+
+
+
+
