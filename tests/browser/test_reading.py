@@ -14,7 +14,7 @@ ACC_TITLE = re.compile(r"^\s*accTitle\s*:\s*(.+?)\s*$", re.M)
 
 def need(stem, what):
     if stem is None:
-        pytest.skip(f"no page in both languages has {what} yet")
+        pytest.fail(f"no page in both languages has {what} yet")
     return stem
 
 
@@ -96,7 +96,7 @@ def test_diagrams_far_down_the_page_load_only_when_the_reader_gets_near(open_pag
     stem = need(max(sample.stems(), key=second, default=None), "a page with two diagrams")
     expected = sample.source(stem, "ko").count("```mermaid")
     if expected < 2:
-        pytest.skip("no page has two diagrams")
+        pytest.fail("no page has two diagrams")
     page = open_page(None, viewport={"width": 375, "height": 740})
     loaded = []
     page.on("request", lambda r: "/assets/diagrams/" in r.url and loaded.append(r.url))
@@ -105,7 +105,7 @@ def test_diagrams_far_down_the_page_load_only_when_the_reader_gets_near(open_pag
     top = lazy.evaluate("img => img.getBoundingClientRect().top")
     # Chromium fetches lazy images from about 1,250 to 2,500 px before they come into view.
     if top < 3000:
-        pytest.skip(f"the second diagram of {stem} is only {top:.0f} px down the page")
+        pytest.fail(f"the second diagram of {stem} is only {top:.0f} px down the page")
     page.wait_for_timeout(500)
     src = lazy.get_attribute("src").rsplit("/", 1)[-1]
     assert not any(url.endswith(src) for url in loaded), f"a diagram {top:.0f} px down loaded before the reader got near"
