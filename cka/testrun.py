@@ -28,12 +28,14 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     (
         "pytest",
         [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={REPORTS / 'pytest.xml'}",
-         "--ignore=tests/browser", "tests"],
+         "--ignore=tests/browser", "--ignore=tests/cluster", "tests"],
         ("tools", "site: online build", "site: offline build"),
     ),
     # The built sites in real Chromium (tests/browser).
     ("browser", [PY, "-m", "cka.site.browser", "test"], ("browser: setup", "site: online build", "site: offline build")),
     ("cluster: up", [PY, "-m", "cka.cluster", "up"], ("tools",)),
+    # The lab's own apply step against the cluster (tests/cluster), then the lab itself.
+    ("lab: self-test", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/cluster"], ("cluster: up",)),
     ("lab", [PY, "-m", "cka.labs.manifests"], ("cluster: up",)),
     ("practice: graders", [PY, "-m", "cka.practice", "check"], ("cluster: up",)),
     ("cluster: down", [PY, "-m", "cka.cluster", "down"], ()),

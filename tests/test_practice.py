@@ -66,7 +66,9 @@ def scores(fractions):
     out = []
     for n, (domain, weight, got, total) in enumerate(fractions):
         checks = [(f"c{i}", i < got, 1, {"ko": f"항목 {i}", "en": f"check {i}"}) for i in range(total)]
-        out.append(reports.TaskScore(f"t{n}", {"ko": f"과제 {n}", "en": f"task {n}"}, domain, weight, got, total, checks))
+        trains = ("pv-pvc",) if domain == "storage" else ("components",)
+        out.append(reports.TaskScore(f"t{n}", {"ko": f"과제 {n}", "en": f"task {n}"}, domain, weight, got, total, checks,
+                                     trains))
     return out
 
 
@@ -91,7 +93,11 @@ def test_reports_in_markdown_and_html(tmp_path):
         words = reports.REPORT_WORDS[lang]
         assert md.name == "mock-exam-20250101-120000.md" and page.suffix == ".html"
         assert f"{words['fail']}" in text and "66 %" in text and "(`t2`)" in text
-        assert text.count("\n| ") >= 2 + 3 and f"## {words['by_domain']}" in text
+        assert f"## {words['by_domain']}" in text and f"## {words['by_competency']}" in text
+        # two domains, two competencies, three tasks, each a row under its table's header and rule
+        assert text.count("\n| ") == (2 + 2) + (2 + 2) + (3 + 2)
+        competency = tasks.curriculum.competencies()["pv-pvc"][lang]
+        assert f"| {competency} | 2 | 12 % |" in text and competency in html
         assert "✘ 0/1" in text and "✔ 1/1" in text
         assert html.startswith("<!doctype html>") and "<script" not in html and "http" not in html
         assert html.count("<tr class=") == 3 and words["by_task"] in html

@@ -7,6 +7,7 @@ import html
 import pathlib
 
 from .grading import CheckResult, score
+from .. import curriculum
 from .tasks import PASS_MARK, REPORTS, Task, domain_names
 
 
@@ -19,6 +20,7 @@ class TaskScore:
     points: int
     max_points: int
     checks: list[tuple[str, bool, int, dict]]  # (id, passed, points, text)
+    competencies: tuple[str, ...] = ()  # the curriculum ids the task trains
 
     @property
     def fraction(self) -> float:
@@ -39,18 +41,31 @@ def summarize(scores: list[TaskScore]) -> dict:
                 "earned": sum(s.weight * s.fraction for s in mine),
                 "percent": 100 * sum(s.weight * s.fraction for s in mine) / weight,
             }
-    return {"percent": overall, "passed": overall >= PASS_MARK, "domains": domains}
+    return {"percent": overall, "passed": overall >= PASS_MARK, "domains": domains,
+            "competencies": by_competency(scores)}
+
+
+def by_competency(scores: list[TaskScore]) -> dict[str, dict]:
+    """Competency id -> tasks and percent earned, in the curriculum's order (a task counts for each it trains)."""
+    out = {}
+    for cid in curriculum.competencies():
+        mine = [s for s in scores if cid in s.competencies]
+        if mine:
+            out[cid] = {"tasks": len(mine), "percent": 100 * sum(s.fraction for s in mine) / len(mine)}
+    return out
 
 
 REPORT_WORDS = {
     "ko": {"title": "모의시험 결과", "result": "결과", "pass": "합격", "fail": "불합격", "mark": "합격선",
            "by_domain": "도메인별", "by_task": "과제별", "domain": "도메인", "tasks": "과제", "weight": "비중",
            "earned": "득점", "task": "과제", "points": "점수", "checks": "확인 항목", "started": "시작",
-           "finished": "채점", "used": "걸린 시간", "seed": "시드", "runtime": "런타임", "minutes": "분"},
+           "finished": "채점", "used": "걸린 시간", "seed": "시드", "runtime": "런타임", "minutes": "분",
+           "by_competency": "역량별", "competency": "역량"},
     "en": {"title": "Mock exam report", "result": "Result", "pass": "PASS", "fail": "FAIL", "mark": "pass mark",
            "by_domain": "By domain", "by_task": "By task", "domain": "Domain", "tasks": "Tasks", "weight": "Weight",
            "earned": "Earned", "task": "Task", "points": "Points", "checks": "Checks", "started": "Started",
-           "finished": "Graded", "used": "Time used", "seed": "Seed", "runtime": "Runtime", "minutes": "min"},
+           "finished": "Graded", "used": "Time used", "seed": "Seed", "runtime": "Runtime", "minutes": "min",
+           "by_competency": "By competency", "competency": "Competency"},
 }
 
 
@@ -75,6 +90,10 @@ def report_markdown(scores: list[TaskScore], meta: dict, lang: str) -> str:
     ]
     for domain, d in summary["domains"].items():
         out.append(f"| {names[domain][lang]} | {d['tasks']} | {d['weight']} | {d['earned']:.1f} | {d['percent']:.0f} % |")
+    known = curriculum.competencies()
+    out += ["", f"## {w['by_competency']}", "", f"| {w['competency']} | {w['tasks']} | % |", "| --- | ---: | ---: |"]
+    for cid, c in summary["competencies"].items():
+        out.append(f"| {known[cid][lang]} | {c['tasks']} | {c['percent']:.0f} % |")
     out += ["", f"## {w['by_task']}", "", f"| # | {w['task']} | {w['domain']} | {w['weight']} | {w['points']} | % |",
             "| ---: | --- | --- | ---: | ---: | ---: |"]
     for number, s in enumerate(scores, 1):
@@ -101,6 +120,11 @@ def report_html(scores: list[TaskScore], meta: dict, lang: str) -> str:
         f"<tr><td>{esc(names[d][lang])}</td><td>{v['tasks']}</td><td>{v['weight']}</td><td>{v['earned']:.1f}</td>"
         f"<td><meter min='0' max='100' low='66' optimum='100' value='{v['percent']:.0f}'></meter> {v['percent']:.0f} %</td></tr>"
         for d, v in summary["domains"].items())
+    known = curriculum.competencies()
+    rows_competency = "".join(
+        f"<tr><td>{esc(known[cid][lang])}</td><td>{c['tasks']}</td>"
+        f"<td><meter min='0' max='100' low='66' optimum='100' value='{c['percent']:.0f}'></meter> {c['percent']:.0f} %</td></tr>"
+        for cid, c in summary["competencies"].items())
     rows_task = "".join(
         f"<tr class='{'ok' if s.points == s.max_points else 'part' if s.points else 'zero'}'><td>{n}</td>"
         f"<td>{esc(s.title[lang])} <code>{esc(s.id)}</code></td><td>{esc(names[s.domain][lang])}</td>"
@@ -129,6 +153,8 @@ li.ok{{color:#1b7f3b}}li.zero{{color:#b3261e}}details{{margin:.4rem 0}}
 {esc(w['runtime'])}: {esc(meta['runtime'])} · {esc(w['seed'])}: {meta['seed']}</p>
 <h2>{esc(w['by_domain'])}</h2>
 <table><tr><th>{esc(w['domain'])}</th><th>{esc(w['tasks'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['earned'])}</th><th>%</th></tr>{rows_domain}</table>
+<h2>{esc(w['by_competency'])}</h2>
+<table><tr><th>{esc(w['competency'])}</th><th>{esc(w['tasks'])}</th><th>%</th></tr>{rows_competency}</table>
 <h2>{esc(w['by_task'])}</h2>
 <table><tr><th>#</th><th>{esc(w['task'])}</th><th>{esc(w['domain'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['points'])}</th><th>%</th></tr>{rows_task}</table>
 <h2>{esc(w['checks'])}</h2>
@@ -149,6 +175,7 @@ def write_report(scores: list[TaskScore], meta: dict, lang: str, directory: path
 def task_score(task: Task, results: list[CheckResult]) -> TaskScore:
     got, total = score(results)
     return TaskScore(task.id, task.title, task.domain, task.weight, got, total,
-                     [(r.check.id, r.passed, r.check.points, r.check.text) for r in results])
+                     [(r.check.id, r.passed, r.check.points, r.check.text) for r in results],
+                     tuple(task.data.get("competencies") or ()))
 
 
