@@ -149,6 +149,11 @@ def write_kubernetes_wrapper(srcdir: Path, version: str, staging: str, kk_gomod:
         ")",
         "",
     ]
+    write_module(srcdir, lines)
+
+
+def write_module(srcdir: Path, lines: list[str]) -> None:
+    """A wrapper module's go.mod (and an empty go.sum that `go get` fills)."""
     srcdir.mkdir(parents=True, exist_ok=True)
     (srcdir / "go.mod").write_text("\n".join(lines))
     (srcdir / "go.sum").write_text("")
@@ -224,9 +229,7 @@ def write_etcd_wrapper(srcdir: Path, version: str, gomods: dict[str, str]) -> No
         ")",
         "",
     ]
-    srcdir.mkdir(parents=True, exist_ok=True)
-    (srcdir / "go.mod").write_text("\n".join(lines))
-    (srcdir / "go.sum").write_text("")
+    write_module(srcdir, lines)
 
 
 def build_etcd(tool: Tool, out: Path) -> None:

@@ -9,20 +9,14 @@ know all three members, HAProxy in front of them with the page's haproxy.cfg as 
 two kube-controller-managers and kube-schedulers with leader election. haproxy.cfg names
 private addresses (192.168.56.x), so every machine of the example is a network namespace of
 its own and those addresses exist only inside the lab. kubectl talks only to the load
-balancer. The commands are snippets/cluster-architecture/high-availability-lab.sh, whose sections the
-page shows.
+balancer. The commands are snippets/cluster-architecture/high-availability-lab.sh, whose sections
+the page shows.
 
-Then, with assertions and timings:
-  1. one etcd leader, writes succeed;
-  2. kill the etcd leader: a new one is elected, writes go on with two of three members;
-  3. kill a second member: no quorum, writes and linearizable reads fail, serializable
-     reads still answer; restart one member: quorum and writes return;
-  4. kill one API server: kubectl through HAProxy keeps working (longest gap measured);
-  5. kill the leading controller manager: the other one takes the Lease (time measured).
+Then the scenario (cka/labs/ha/scenario.py) breaks it step by step, with assertions and timings.
 
 On success it writes the transcript and the figures of the run into
 snippets/cluster-architecture/generated/high-availability-lab.md, which the page
-includes, with a hash of the inputs (the scenario, lab.sh, haproxy.cfg, versions) that
+includes, with a hash of the inputs (the scenario, the lab's shell script, haproxy.cfg, versions) that
 tests/test_lab_ha.py checks. Whatever happens, it stops everything it started and
 removes its network namespaces and its state directory. Needs root (network namespaces).
 """
