@@ -23,6 +23,7 @@ import yaml
 
 from .errors import ProjectError
 from .paths import ROOT, rel
+from .yamlfile import LOADER
 
 # --------------------------------------------------------------------------- pages
 
@@ -36,7 +37,7 @@ def front_matter(text: str, where: str = "page") -> dict:
     if not match:
         return {}
     try:
-        data = yaml.safe_load(match.group(1)) or {}
+        data = yaml.load(match.group(1), Loader=LOADER) or {}
     except yaml.YAMLError as err:
         raise ProjectError(f"{where}: front matter is not valid YAML: {err}") from None
     if not isinstance(data, dict):
@@ -254,7 +255,7 @@ def scan_docs(text: str) -> list[Doc]:
 def documents(path: Path) -> list[dict]:
     """The parsed documents of a YAML file (mappings only)."""
     try:
-        return [d for d in yaml.safe_load_all(Path(path).read_text(encoding="utf-8")) if isinstance(d, dict)]
+        return [d for d in yaml.load_all(Path(path).read_text(encoding="utf-8"), Loader=LOADER) if isinstance(d, dict)]
     except yaml.YAMLError as err:
         raise ProjectError(f"{rel(path)}: not valid YAML ({err}); run `make validate`") from None
 

@@ -39,6 +39,7 @@ import time
 import yaml
 
 from ..paths import ROOT
+
 QUERIES = ROOT / "tests" / "search" / "queries.yaml"
 OUT = ROOT / "build" / "bench-search"
 REPORT = ROOT / "build" / "reports" / "search-bench.json"

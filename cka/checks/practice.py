@@ -13,6 +13,7 @@ import yaml
 
 from .. import content
 from ..practice.tasks import domain_names, task_errors
+from ..yamlfile import LOADER
 from .base import Check, Context, one_line, run_process
 from .cache import cached, tool_key
 from .core import Problem, SourceFile
@@ -60,7 +61,7 @@ def _message_line(message: str, keys: dict) -> int:
 
 def schema_problems(sf: SourceFile) -> list[Problem]:
     try:
-        data = yaml.safe_load(sf.text)
+        data = yaml.load(sf.text, Loader=LOADER)
     except yaml.YAMLError:
         return []  # yamllint reports it
     keys, _ = _node_lines(sf.text)

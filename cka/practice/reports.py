@@ -6,8 +6,8 @@ import dataclasses
 import html
 import pathlib
 
-from .grading import CheckResult, score
 from .. import curriculum
+from .grading import CheckResult, score
 from .tasks import PASS_MARK, REPORTS, Task, domain_names
 
 

@@ -23,6 +23,7 @@ from ..errors import ProjectError
 from ..languages import languages
 from ..languages import prefix as language_prefix
 from ..paths import BUILD, PRACTICE, ROOT
+from ..yamlfile import LOADER
 
 TASKS_DIR = PRACTICE
 WORK = BUILD / "practice"
@@ -206,7 +207,7 @@ def load_tasks() -> list[Task]:
     for path in sorted(TASKS_DIR.glob("*/*.yaml")):
         rel = path.relative_to(ROOT).as_posix()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
         except yaml.YAMLError as err:
             errors.append(f"{rel}: not valid YAML: {err}")
             continue
