@@ -12,6 +12,8 @@ PY := $(VENV)/bin/python
 VENV_READY := $(VENV)/.ready
 CLUSTER_RUNTIME ?= binary
 export CLUSTER_RUNTIME
+# The commands start faster from compiled bytecode (cka/**/__pycache__, ignored by git).
+unexport PYTHONDONTWRITEBYTECODE
 
 ##@ Reading and writing the site
 

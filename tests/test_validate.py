@@ -119,16 +119,18 @@ def test_every_bad_file_is_covered():
 
 
 def test_unknown_field_points_at_its_line(bad_run):
-    hit = next(p for p in parsed(bad_run.stdout) if p["path"].endswith("unknown-field.yaml"))
+    hit = next(p for p in parsed(bad_run.stdout) if p["path"].endswith("unknown-field.yaml") and p["tool"] == "kubeconform")
     text = (CORPUS / "bad" / hit["path"]).read_text().splitlines()
     assert "imagePullPolicyy" in text[int(hit["line"]) - 1]
 
 
 def test_a_parse_error_is_reported_once(bad_run):
+    """Checks that read a file's content stay quiet on a file that does not parse (whether a lab test
+    runs the file is another question, which the coverage check still answers)."""
     tools = {p["tool"] for p in parsed(bad_run.stdout) if p["path"].endswith("invalid-yaml.yaml")}
     assert tools == {"yamllint"}
     tools = {p["tool"] for p in parsed(bad_run.stdout) if p["path"].endswith("syntax-error.sh")}
-    assert tools == {"bash"}
+    assert tools - {"coverage"} == {"bash"}
 
 
 def test_github_annotations(tmp_path):

@@ -169,7 +169,7 @@ def serve_main() -> int:
     original = source.read_text(encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"] + ([] if args.full else ["--dirty"])
+    command = [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"] + ([] if args.full else ["--dirty", "--no-strict"])
     server = subprocess.Popen(command, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     times = []
     try:

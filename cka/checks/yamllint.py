@@ -8,7 +8,7 @@ from .. import content
 from ..content import YAML_SUFFIXES as YAML_EXT
 from ..paths import ROOT
 from .base import Check, Context
-from .core import Problem, SourceFile
+from .core import CONTENT_DIRS, Problem, SourceFile
 
 
 def _yamllint_chunk(args):
@@ -90,4 +90,5 @@ def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
 
 
 CHECK = Check(name="yamllint", run=run, label="YAML",
-              wants=lambda sf, ctx: sf.path.suffix.lower() in YAML_EXT and sf.kind != content.CHART)
+              wants=lambda sf, ctx: sf.path.suffix.lower() in YAML_EXT and sf.kind != content.CHART
+              and sf.rel.split("/", 1)[0] in CONTENT_DIRS)
