@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Static checks of manifests, snippets and pages, offline, in seconds.
 
-    scripts/validate.py [--root DIR] [--no-install] [--jobs N] [--no-cache]
+    scripts/validate.py [--root DIR] [--no-install] [--jobs N] [--no-cache] [--freshness]
 
 Files are found by type under manifests/, snippets/ and docs/ (and the project's
 own shell scripts and workflows); nothing has to be registered:
@@ -18,6 +18,10 @@ own shell scripts and workflows); nothing has to be registered:
   shellcheck    snippets/**/*.sh and the project's shell scripts (also bash -n)
   actionlint    .github/workflows/*.yml
   pages         language twins, --8<-- includes and their sections, orphan files
+  glossary      terms that data/glossary.yaml says to avoid, in Korean prose (*.ko.md)
+
+Then it warns, without failing, about pages whose one language changed in a later commit than
+the other (git history; commits marked [one-language] do not count); --freshness prints only that.
 
 A file that declares `# Broken: ...` and `# Expect-invalid: <tool>: <text>` must be
 rejected by that tool with that text. Prints `path:line: [tool] message` per
@@ -41,7 +45,7 @@ ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
 import tools  # noqa: E402
-from validation import checks, pages, schemas  # noqa: E402
+from validation import checks, freshness, glossary, pages, schemas  # noqa: E402
 from validation.core import (  # noqa: E402
     CHAINSAW_FILE,
     CNI_EXT,
@@ -308,10 +312,11 @@ def run_checks(tree: Tree, jobs: int, use_cache: bool, install: bool = False) ->
         "bash": lambda: c("bash", "/bin/bash", lambda fs: checks.bash_syntax(fs, jobs)),
         "actionlint": lambda: checks.actionlint(f("actionlint", []), b("actionlint")),
         "pages": lambda: pages.check(tree)[0],
+        "glossary": lambda: glossary.check(tree),
     }
     problems = list(plan.problems)
     with ThreadPoolExecutor(max(4, jobs * 2)) as ex:
-        futures = {name: ex.submit(fn) for name, fn in tasks.items() if name == "pages" or f(name)}
+        futures = {name: ex.submit(fn) for name, fn in tasks.items() if name in ("pages", "glossary") or f(name)}
         for name, fut in futures.items():
             try:
                 problems += fut.result()
@@ -333,11 +338,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-install", action="store_true", help="do not run the tools installer first")
     parser.add_argument("--no-cache", action="store_true", help="ignore cached results of unchanged files")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers")
+    parser.add_argument("--freshness", action="store_true", help="only list pages whose translation is behind")
     args = parser.parse_args(argv)
     start = time.monotonic()
     if not args.root.is_dir():
         print(f"error: {args.root} is not a directory", file=sys.stderr)
         return 2
+    gha = os.environ.get("GITHUB_ACTIONS") == "true"
+    for w in freshness.stale(args.root.resolve()):
+        print(w.annotation() if gha else w.text())
+    if args.freshness:
+        return 0
     try:
         tree = Tree(args.root)
         problems, counts = run_checks(tree, max(args.jobs, 1), not args.no_cache, install=not args.no_install)

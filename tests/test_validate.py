@@ -42,6 +42,7 @@ EXPECTED_BAD = [
     ("docs/bad/untranslated.ko.md", "pages", "has no English twin"),
     ("docs/bad/diagram-without-text.en.md", "pages", "this diagram has no accDescr line"),
     ("docs/bad/table-empty-corner.en.md", "pages", "this table's first header cell is empty"),
+    ("docs/bad/glossary.ko.md", "glossary", "'객체': write '오브젝트'"),
 ]
 LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): \[(?P<tool>[\w-]+)\] (?P<msg>.*)$")
 
@@ -98,9 +99,17 @@ def test_every_bad_file_is_covered():
     named = {e[0] for e in EXPECTED_BAD}
     helpers = {"docs/bad/page.ko.md", "docs/bad/page.en.md", "docs/bad/missing-include.en.md",
                "docs/bad/missing-section.ko.md", "docs/bad/diagram-without-text.ko.md",
-               "docs/bad/table-empty-corner.ko.md"}
+               "docs/bad/table-empty-corner.ko.md", "docs/bad/glossary.en.md"}
     files = {p.relative_to(CORPUS / "bad").as_posix() for p in (CORPUS / "bad").rglob("*") if p.is_file()}
     assert files - named - helpers == set()
+
+
+def test_glossary_flags_prose_only(bad_run):
+    """Avoided terms are flagged in prose and Mermaid labels, not in code, inline code or official link text."""
+    hits = [p for p in parsed(bad_run.stdout) if p["path"] == "docs/bad/glossary.ko.md"]
+    assert {(int(p["line"]), p["msg"].split(":")[0]) for p in hits} == {
+        (3, "'객체'"), (5, "'선택자'"), (17, "'레디니스'")}, bad_run.stdout
+    assert all(p["tool"] == "glossary" for p in hits)
 
 
 def test_unknown_field_points_at_its_line(bad_run):
