@@ -49,6 +49,7 @@ EXPECTED_BAD = [
     ("practice/storage/task-missing-field.yaml", "practice", "missing keys: explanation"),
     ("manifests/bad/page/chainsaw-test.yaml", "chainsaw", "/spec: unknown field 'stepz'"),
     (".github/workflows/bad.yml", "actionlint", '"runs-on" section is missing'),
+    ("docs/bad/glossary.ko.md", "glossary", "'객체': write '오브젝트'"),
 ]
 LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): \[(?P<tool>[\w-]+)\] (?P<msg>.*)$")
 
@@ -112,10 +113,18 @@ def test_every_bad_file_is_covered():
     named = {e[0] for e in EXPECTED_BAD}
     helpers = {"docs/bad/page.ko.md", "docs/bad/page.en.md", "docs/bad/missing-include.en.md",
                "docs/bad/missing-section.ko.md", "docs/bad/diagram-without-text.ko.md",
-               "docs/bad/table-empty-corner.ko.md", "manifests/bad/lab/chainsaw-test.yaml"}
+               "docs/bad/table-empty-corner.ko.md", "manifests/bad/lab/chainsaw-test.yaml", "docs/bad/glossary.en.md"}
     files = {p.relative_to(CORPUS / "bad").as_posix() for p in (CORPUS / "bad").rglob("*") if p.is_file()}
     assert files, "the bad corpus is empty"
     assert files - named - helpers == set()
+
+
+def test_glossary_flags_prose_only(bad_run):
+    """Avoided terms are flagged in prose and Mermaid labels, not in code, inline code or official link text."""
+    hits = [p for p in parsed(bad_run.stdout) if p["path"] == "docs/bad/glossary.ko.md"]
+    assert {(int(p["line"]), p["msg"].split(":")[0]) for p in hits} == {
+        (3, "'객체'"), (5, "'선택자'"), (17, "'레디니스'")}, bad_run.stdout
+    assert all(p["tool"] == "glossary" for p in hits)
 
 
 def test_unknown_field_points_at_its_line(bad_run):

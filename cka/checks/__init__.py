@@ -5,23 +5,8 @@ add it to CHECKS below, and add a file that it must reject to tests/validate/bad
 with its expected message in tests/test_validate.py.
 """
 
-from . import (
-               actionlint,
-               bash,
-               chainsaw,
-               cni,
-               configcheck,
-               coverage,
-               etcd,
-               haproxy,
-               kind,
-               kubeadm,
-               kubeconform,
-               pages,
-               practice,
-               shellcheck,
-               yamllint,
-)
+from . import (actionlint, bash, chainsaw, cni, configcheck, coverage, etcd, glossary, haproxy, kind, kubeadm,
+               kubeconform, pages, practice, shellcheck, yamllint)
 from .base import Check, Context
 
 CHECKS: list[Check] = [
@@ -38,6 +23,7 @@ CHECKS: list[Check] = [
     shellcheck.CHECK,
     actionlint.CHECK,
     pages.CHECK,
+    glossary.CHECK,
     practice.CHECK,
     coverage.CHECK,
 ]

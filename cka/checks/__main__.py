@@ -1,12 +1,16 @@
 """Static checks of manifests, snippets, pages and practice tasks, offline, in seconds: `make validate`.
 
-    python -m cka.checks [--root DIR] [--no-install] [--jobs N] [--no-cache] [--only NAME,...]
+    python -m cka.checks [--root DIR] [--no-install] [--jobs N] [--no-cache] [--only NAME,...] [--freshness]
 
 Files are found by what they are (cka.content.classify); nothing has to be registered.
 Each check is a module of cka/checks/ (listed in cka/checks/__init__.py): yamllint,
 kubeconform, kubeadm, configcheck, kind, etcd, chainsaw, haproxy, cni, bash, shellcheck,
-actionlint, pages, practice (task files: schema and their shell), coverage (every manifest
-applied and every snippet run by a lab test).
+actionlint, pages, glossary (terms data/glossary.yaml says to avoid, in Korean prose), practice
+(task files: schema and their shell), coverage (every manifest applied and every snippet run by
+a lab test).
+
+Then it warns, without failing, about pages whose one language changed in a later commit than
+the other (git history; commits marked [one-language] do not count); --freshness prints only that.
 
 A file that declares `# Broken: ...` and `# Expect-invalid: <tool>: <text>` must be rejected
 by that tool with that text. Prints `path:line: [tool] message` per problem and a summary;
@@ -25,7 +29,7 @@ from pathlib import Path
 
 from ..errors import ProjectError
 from ..paths import ROOT
-from . import CHECKS
+from . import CHECKS, freshness
 from .core import Tree
 from .run import ALIASES, run_checks
 
@@ -37,11 +41,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="ignore cached results of unchanged files")
     parser.add_argument("--only", help="run only these checks (comma-separated names)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers")
+    parser.add_argument("--freshness", action="store_true", help="only list pages whose translation is behind")
     args = parser.parse_args(argv)
     start = time.monotonic()
     if not args.root.is_dir():
         print(f"error: {args.root} is not a directory", file=sys.stderr)
         return 2
+    gha = os.environ.get("GITHUB_ACTIONS") == "true"
+    for warning in freshness.stale(args.root.resolve()):
+        print(warning.annotation() if gha else warning.text())
+    if args.freshness:
+        return 0
     only = None
     if args.only:
         only = {n.strip() for n in args.only.split(",") if n.strip()}

@@ -5,7 +5,7 @@
 # Runs on: kubeadm node only (control plane, as root), or the lab host as root with every path below
 # pointed at a TLS etcd and a copy of its static Pod manifest.
 # Usage: etcd-backup-restore.sh [section ...]; sections run in file order. No argument runs only the
-# harmless ones (inspect, save, status); restore, point-static-pod and verify run only when named.
+# harmless ones (tools, inspect, save, status); restore, point-static-pod and verify run only when named.
 set -euo pipefail
 
 # Where etcd listens and which certificates it trusts: read them from the etcd static Pod manifest
@@ -23,17 +23,27 @@ RESTORE_DIR=${RESTORE_DIR:-/var/lib/etcd-restore}
 ETCD_MANIFEST=${ETCD_MANIFEST:-/etc/kubernetes/manifests/etcd.yaml}
 # The data directory the manifest mounts today (kubeadm's default).
 OLD_DATA_DIR=${OLD_DATA_DIR:-/var/lib/etcd}
-# A copy of the manifest before the edit, kept outside the manifests directory: the kubelet
-# would start every *.yaml it finds there as one more static Pod.
+# A copy of the manifest before the edit, kept outside the manifests directory: the kubelet reads
+# every file there whose name does not start with a dot, and of two files that declare the same
+# Pod it keeps one and drops the other as a duplicate (possibly keeping the old copy).
 MANIFEST_BACKUP=${MANIFEST_BACKUP:-/root/etcd.yaml.before-restore}
 
-ALL="inspect save status restore point-static-pod verify"
-DEFAULT="inspect save status"
+ALL="tools inspect save status restore point-static-pod verify"
+DEFAULT="tools inspect save status"
 SECTIONS=${*:-$DEFAULT}
 for section in $SECTIONS; do
   [[ " $ALL " == *" $section "* ]] || { echo "unknown section: $section (sections: $ALL)" >&2; exit 2; }
 done
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+if want tools; then
+# --8<-- [start:tools]
+# Which etcd tools this node has, and their versions. The etcdctl of etcd 3.6 has no
+# `snapshot restore` (3.5 still has it, deprecated); etcdutl restores in both.
+etcdctl version
+if command -v etcdutl >/dev/null; then etcdutl version; else echo "etcdutl: not installed"; fi
+# --8<-- [end:tools]
+fi
 
 if want inspect; then
 # --8<-- [start:inspect]

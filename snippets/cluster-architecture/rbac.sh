@@ -4,12 +4,17 @@
 # Page: docs/cluster-architecture/rbac (node-identity: docs/cluster-architecture/authorization)
 # Runs on: lab cluster (binary and kind runtimes), as a cluster admin (impersonation needs the
 #   impersonate verb). The can-i sections need manifests/cluster-architecture/rbac/ applied in
-#   $NAMESPACE. Nothing is created: the create commands only print YAML (--dry-run=client).
+#   $NAMESPACE (lab by default: kubectl create namespace lab; kubectl apply -n lab -f <folder>);
+#   OTHER_NAMESPACE is a namespace where nothing is granted to jane (default). Nothing is
+#   created: the create commands only print YAML (--dry-run=client).
 #   `kubectl auth can-i` exits 1 when the answer is no, hence the `|| true` after those lines.
 set -euo pipefail
 
-NAMESPACE=${NAMESPACE:-default}
+NAMESPACE=${NAMESPACE:-lab}
 OTHER_NAMESPACE=${OTHER_NAMESPACE:-default}
+if [[ $NAMESPACE == "$OTHER_NAMESPACE" ]]; then
+  echo "NAMESPACE and OTHER_NAMESPACE must differ (both are $NAMESPACE)" >&2; exit 2
+fi
 NODE=${NODE:-node01}
 
 # --8<-- [start:create-role]
@@ -46,7 +51,8 @@ kubectl auth can-i list pods --as jane -n "$OTHER_NAMESPACE" || true
 # --8<-- [end:can-i]
 
 # --8<-- [start:can-i-group]
-# tom is not named in any binding; the group qa-team is. Answers: yes, no.
+# tom is not named in any binding; the group qa-team is. Answers: yes, no. Impersonation adds
+# the group system:authenticated to tom either way, not qa-team.
 kubectl auth can-i list pods --as tom --as-group qa-team -n "$NAMESPACE"
 kubectl auth can-i list pods --as tom -n "$NAMESPACE" || true
 # --8<-- [end:can-i-group]

@@ -3,10 +3,12 @@
 # file, what a certificate says, when it expires, and how kubeadm renews it.
 # Page: docs/cluster-architecture/tls-in-kubernetes
 # Runs on: kubeadm node only (a control-plane node, as root; needs kubeadm and openssl).
-#   On kind: docker exec -i controlplane bash -s < snippets/cluster-architecture/tls-in-kubernetes.sh
+#   On kind the node container is named after the cluster, <cluster>-control-plane:
+#   docker exec -i cka-control-plane bash -s < snippets/cluster-architecture/tls-in-kubernetes.sh
 #   Point PKI_DIR, KUBECONFIG_DIR, MANIFEST_DIR and KUBELET_PKI_DIR at a copy to practice
-#   elsewhere. The renew section renews the API server certificate only; restarting the
-#   control plane happens only with RESTART_APISERVER=true.
+#   elsewhere. The renew section renews the API server certificate only. Two sections change
+#   the control plane and run only when asked: add-san (ADD_SAN=true; reads the kubeadm-config
+#   ConfigMap with kubectl, replaces apiserver.crt/.key) and restart (RESTART_APISERVER=true).
 set -euo pipefail
 
 PKI_DIR=${PKI_DIR:-/etc/kubernetes/pki}
@@ -15,6 +17,9 @@ MANIFEST_DIR=${MANIFEST_DIR:-/etc/kubernetes/manifests}
 KUBELET_PKI_DIR=${KUBELET_PKI_DIR:-/var/lib/kubelet/pki}
 RESTART_APISERVER=${RESTART_APISERVER:-false}
 PARK_DIR=${PARK_DIR:-/tmp}
+ADD_SAN=${ADD_SAN:-false}
+NEW_SAN=${NEW_SAN:-k8s-api.example.com}          # a DNS name or an IP address
+KUBEADM_CONFIG=${KUBEADM_CONFIG:-/root/kubeadm-config.yaml}
 
 # --8<-- [start:list]
 # Keys (*.key) and certificates (*.crt) of the cluster CA, the front-proxy CA and the etcd CA.
@@ -64,6 +69,28 @@ kubeadm certs check-expiration --cert-dir "$PKI_DIR"
 kubeadm certs renew apiserver --cert-dir "$PKI_DIR"
 openssl x509 -in "$PKI_DIR/apiserver.crt" -noout -enddate
 # --8<-- [end:renew]
+
+# --8<-- [start:add-san]
+# Add a name to the API server certificate. renew keeps the old SANs, so the certificate is made
+# anew from the cluster's ClusterConfiguration with the name added to apiServer.certSANs.
+if [[ $ADD_SAN == true ]]; then
+  # 1. The ClusterConfiguration that kubeadm stored in the cluster, as a file.
+  kubectl -n kube-system get configmap kubeadm-config \
+    -o jsonpath='{.data.ClusterConfiguration}' >"$KUBEADM_CONFIG"
+  # 2. Add the name under apiServer.certSANs (by hand: vi "$KUBEADM_CONFIG").
+  if grep -q '^  certSANs:$' "$KUBEADM_CONFIG"; then
+    sed -i "/^  certSANs:\$/a\\  - $NEW_SAN" "$KUBEADM_CONFIG"
+  else
+    sed -i -E "s/^apiServer:( \{\})?\$/apiServer:\n  certSANs:\n  - $NEW_SAN/" "$KUBEADM_CONFIG"
+  fi
+  grep -A3 '^apiServer:' "$KUBEADM_CONFIG"
+  # 3. kubeadm keeps a certificate that exists: move the old pair out of the directory.
+  mv "$PKI_DIR/apiserver.crt" "$PKI_DIR/apiserver.key" "$PARK_DIR/"
+  # 4. A new key and certificate, signed by the same cluster CA, with every SAN of the file.
+  kubeadm init phase certs apiserver --config "$KUBEADM_CONFIG"
+  openssl x509 -in "$PKI_DIR/apiserver.crt" -noout -ext subjectAltName
+fi
+# --8<-- [end:add-san]
 
 # --8<-- [start:restart]
 # The running API server keeps the old certificate in memory until it restarts. For a
