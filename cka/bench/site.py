@@ -1,7 +1,7 @@
 """Measure what a reader downloads and waits for, and what Lighthouse thinks of it.
 
-  .venv/bin/python scripts/bench_site.py                  all figures, with Lighthouse
-  .venv/bin/python scripts/bench_site.py --no-lighthouse  bytes, requests and timings only
+  make bench-site (python -m cka.bench site) all figures, with Lighthouse
+  python -m cka.bench site --no-lighthouse         bytes, requests and timings only
 
 For the home page and three content pages in both languages, on the built online site
 (site/, built first when missing) served on 127.0.0.1 with gzip, as a static host does:

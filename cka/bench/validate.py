@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark the manifest stage of make validate on a synthetic corpus.
 
-    scripts/bench_validate.py [--count 5000] [--jobs N] [--keep DIR]
+    python -m cka.bench validate [--count 5000] [--jobs N] [--keep DIR]
 
 Generates COUNT manifests of mixed kinds (one or two documents each) in a temporary
 tree with the repository's layout, plus pages that include them all, then times
-`scripts/validate.py --root TREE` without its result cache (cold), again with a
+`python -m cka.checks --root TREE` without its result cache (cold), again with a
 fresh cache (first run fills it) and once more (warm: unchanged files). Also
 times yamllint and kubeconform alone. The tools must be installed (make tools).
 """

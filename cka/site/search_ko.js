@@ -1,5 +1,5 @@
-/* Search in the page's language, with queries written the way the index is (hooks/search_ko.py).
-   hooks/search_ko.py puts this script on every page, before Material's bundle, with
+/* Search in the page's language, with queries written the way the index is (cka/site/search_ko.py).
+   cka/site/search_ko.py puts this script on every page, before Material's bundle, with
    __SETTINGS__ filled in: the location prefix of each language's pages in the index
    ({"ko": "", "en": "en/"}) and the Korean particles. It changes two messages that the
    page sends to Material's search worker (offline, the iframe-worker shim's Worker):

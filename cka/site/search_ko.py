@@ -26,7 +26,7 @@ neither the pages as a reader sees them nor what a search result shows:
   searches 퍼시스턴트볼륨클레임), a camelCase name is searched whole (volumebindingmode),
   and English words such as "a" and "the" are dropped from a query that has others.
 
-SEARCH_SEGMENTATION=off builds the stock index and pages (scripts/bench_search.py uses
+SEARCH_SEGMENTATION=off builds the stock index and pages (python -m cka.bench search uses
 it to measure the difference).
 """
 

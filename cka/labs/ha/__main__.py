@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     other = another_run()
     if other:
         raise LabError(f"another HA lab is running (pid {other}); wait for it, or stop it and run "
-                       "`scripts/lab_ha.py down`")
+                       "`python -m cka.labs.ha down`")
     if lab_namespaces() or state_dir().exists() or leftover_processes():
         say("==> a previous HA lab did not stop cleanly; removing what it left first")
         if cleanup():
@@ -126,7 +126,7 @@ def show_logs(lab: Harness) -> None:
 
 def cmd_down(args: argparse.Namespace) -> int:
     if os.geteuid() != 0:
-        raise LabError("removing network namespaces needs root: run `sudo scripts/lab_ha.py down`")
+        raise LabError("removing network namespaces needs root: run `sudo .venv/bin/python -m cka.labs.ha down`")
     other = another_run()
     if other:
         say(f"==> stopping the running HA lab (pid {other})")

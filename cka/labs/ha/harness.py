@@ -178,7 +178,7 @@ class Harness:
             if port.isdigit() and int(port) in ports:
                 owner = fields[5] if len(fields) > 5 else "another process"
                 raise LabError(f"port {port} on {node} (network namespace {ns}) is already in use by {owner}; "
-                               f"run `{sys.executable} scripts/lab_ha.py down` and try again")
+                               f"run `{sys.executable} -m cka.labs.ha down` and try again")
 
     def kill(self, name: str, node: str) -> float:
         """SIGKILL a component (a crash, not a graceful stop); return the wall-clock time of the kill."""
