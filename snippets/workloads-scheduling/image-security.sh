@@ -42,7 +42,7 @@ kubectl get pod pinned-app -n "$NAMESPACE" \
 # --8<-- [end:pull-secrets-in-pods]
 
 # --8<-- [start:patch-default-sa]
-# Every new Pod that uses the default ServiceAccount of the namespace gets the Secret too.
+# Every new Pod that uses the default ServiceAccount (and lists no imagePullSecrets) gets it too.
 kubectl patch serviceaccount default -n "$NAMESPACE" \
   -p '{"imagePullSecrets": [{"name": "registry-credentials"}]}'
 kubectl get serviceaccount default -n "$NAMESPACE" -o jsonpath='{.imagePullSecrets}{"\n"}'
