@@ -91,9 +91,9 @@ def test_versions_are_filled_in(site_dir):
 
 
 def test_home_page_shows_the_pinned_version(site_dir):
-    import project
+    from cka import versions
 
-    version = project.versions()["kubernetes"]["version"]
+    version = versions.kubernetes()
     for lang in LANGUAGES:
         assert version in built_page(site_dir, "index", lang).read_text(encoding="utf-8")
 
