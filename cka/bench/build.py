@@ -179,7 +179,8 @@ def serve_main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"] + ([] if args.full else ["--dirty", "--no-strict"])
-    server = subprocess.Popen(command, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(command, cwd=ROOT, env=env(GIT_REVISION_DATES="false"), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     times = []
     try:
         first = wait_for(page_url(base, args.page), None, 300)

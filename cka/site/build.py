@@ -112,7 +112,8 @@ def serve(args: argparse.Namespace) -> int:
         # and `make test` stay strict.
         fast = [] if args.full else ["--dirty", "--no-strict"]
         command = [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{args.port}", *fast]
-        return subprocess.call(command, cwd=ROOT, env=mkdocs_env())
+        # The pages' "last updated" dates come from git for every page on every rebuild: not while editing.
+        return subprocess.call(command, cwd=ROOT, env=mkdocs_env(GIT_REVISION_DATES="false"))
     except KeyboardInterrupt:
         return 0
 
