@@ -35,7 +35,7 @@ REPORTS = ROOT / "build" / "reports"
 TEST_FILE = "chainsaw-test.yaml"
 # API groups and kinds that are configuration files, not objects of the API server.
 NOT_API_GROUPS = ("kubeadm.k8s.io", "kind.x-k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
-                  "chainsaw.kyverno.io", "config.kwok.x-k8s.io")
+                  "chainsaw.kyverno.io", "config.kwok.x-k8s.io", "kustomize.config.k8s.io")
 # What the tests labelled `lab.host: root` run besides kubectl: the etcd harness, the host labs.
 ROOT_TOOLS = ["etcd", "coredns", "iproute2", "iptables", "ping", "dnsutils"]
 RUNS_ON = re.compile(r"^#\s*Runs on:\s*(.+)$", re.M)
@@ -73,8 +73,8 @@ def is_api_object(doc: dict) -> bool:
 def api_manifests() -> list[pathlib.Path]:
     found = []
     for path in sorted((ROOT / "manifests").rglob("*.y*ml")):
-        if path.name == TEST_FILE:
-            continue
+        if path.name == TEST_FILE or (path.parent.name == "templates" and (path.parent.parent / "Chart.yaml").exists()):
+            continue  # a Helm chart's templates are rendered by helm in the folder's test
         docs = documents(path)
         if docs and all(is_api_object(d) for d in docs):
             found.append(path)
@@ -178,6 +178,10 @@ def apply_all(manifests: list[pathlib.Path]) -> list[str]:
                     break
             if accepted and not own:
                 created.append(manifest)
+                if any(d.get("kind") == "CustomResourceDefinition" for d in documents(manifest)):
+                    # Its custom resources, applied next, need the new API served first.
+                    cluster.kubectl("wait", "--for=condition=Established", "--timeout=30s", "-f", str(manifest),
+                                    check=False, capture=True, timeout=40)
         for manifest in reversed(created):
             cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", "-f", str(manifest),
                             check=False, capture=True, timeout=60)
@@ -251,7 +255,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     try:
-        tools.ensure(["chainsaw", "kubernetes"], quiet=True)
+        tools.ensure(["chainsaw", "kubernetes", "helm", "cert-manager-crds"], quiet=True)
         if os.geteuid() == 0:
             tools.ensure(ROOT_TOOLS, quiet=True)
         if not cluster.reachable():

@@ -189,6 +189,9 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    helm = _get(go_tools, "helm")
+    go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~5 min",
+            ldflags=f"-X {helm['module']}/internal/version.version={helm['version']}")
     chainsaw = _get(go_tools, "chainsaw")
     patch_dir = SCRIPTS / "go" / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
@@ -282,6 +285,19 @@ def registry(versions: dict | None = None) -> list[Tool]:
             estimate="seconds",
         )
     )
+    for name, spec in (v.get("operator_crds") or {}).items():
+        tools.append(
+            Tool(
+                name=f"{name}-crds",
+                version=spec["version"],
+                binaries=(),
+                kind="data",
+                summary=f"CRD YAML of {spec['module']} {spec['version']} ({spec['dir']}), from the module cache",
+                install=lambda t, d, spec=spec: _copy_module_files(t, d, spec["module"], spec["dir"]),
+                recipe="copy-2",
+                estimate="seconds",
+            )
+        )
     for name, spec in (v.get("debian") or {}).items():
         tools.append(
             Tool(
@@ -655,6 +671,18 @@ def _build_schemas(tool: Tool, out: Path) -> None:
     spec = Path(info["Dir"]) / "api" / "openapi-spec" / "swagger.json"
     count = schemas.generate(spec, out)
     _say(f"    {count} schemas")
+
+
+def _copy_module_files(tool: Tool, out: Path, module: str, subdir: str) -> None:
+    """The YAML files of one directory of a module (an operator's CRDs), copied from the module cache."""
+    src = Path(go_mod_download(module, tool.version)["Dir"]) / subdir
+    files = sorted(src.glob("*.yaml"))
+    if not files:
+        raise ToolError(f"no YAML files in {module}@{tool.version} {subdir}")
+    (out / "crds").mkdir()  # only the YAML, so that `kubectl apply -f <folder>` takes nothing else
+    for f in files:
+        (out / "crds" / f.name).write_text(f.read_text())
+    _say(f"    {len(files)} files")
 
 
 def _copy_chainsaw_schemas(tool: Tool, out: Path, module: str) -> None:

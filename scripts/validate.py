@@ -104,13 +104,15 @@ def make_plan(tree: Tree, schema_index: set[str], config_kinds: set[str]) -> Pla
         rel = tree.rel(path)
         top = rel.split("/", 1)[0]
         suffix = path.suffix.lower()
+        if suffix in YAML_EXT and is_chart_template(path):
+            continue  # Go templates, not YAML: `helm template` in the lab renders them
         if suffix in YAML_EXT:
             sf = tree.source(path)
             if sf is None:
                 continue
             plan.counts["YAML"] += 1
             plan.add("yamllint", sf)
-            if top == "manifests":
+            if top == "manifests" and not is_helm_file(path):
                 route_yaml(plan, sf, schema_index, config_kinds)
         elif top == "manifests" and suffix == ".cfg":
             sf = tree.source(path)
@@ -140,6 +142,21 @@ def make_plan(tree: Tree, schema_index: set[str], config_kinds: set[str]) -> Pla
                 plan.add("actionlint", sf)
     _check_expectations_routable(plan, tree)
     return plan
+
+
+def is_chart_template(path: Path) -> bool:
+    """A file in the templates/ folder of a Helm chart (a folder with Chart.yaml)."""
+    return path.parent.name == "templates" and (path.parent.parent / "Chart.yaml").exists()
+
+
+def is_helm_file(path: Path) -> bool:
+    """A chart's Chart.yaml or values.yaml, or a Helm values file (values*.yaml): YAML, but no API object."""
+    return (path.parent / "Chart.yaml").exists() or path.name.startswith("values")
+
+
+def is_custom_group(group: str) -> bool:
+    """A group that no Kubernetes release serves: kustomize's files and custom resources (a CRD's group)."""
+    return group == "kustomize.config.k8s.io" or ("." in group and not group.endswith(".k8s.io"))
 
 
 def _has_shell_shebang(path: Path) -> bool:
@@ -190,6 +207,8 @@ def route_yaml(plan: Plan, sf: SourceFile, schema_index: set[str], config_kinds:
             plan.counts["component config"] += 1
             plan.add("configcheck", sf)
             plan.skip_gvks.add(d.gvk)
+        elif is_custom_group(d.group) and d.gvk not in schema_index:
+            plan.skip_gvks.add(d.gvk)  # no schema to check against; the lab applies it
         else:
             normal.append(d)
     if normal or not docs:
