@@ -100,8 +100,15 @@ helm get manifest web -n "$NS" | grep -E '^(# Source|kind):'
 kubectl -n "$NS" get secrets -l owner=helm,name=web
 # --8<-- [end:get]
 
+# --8<-- [start:upgrade-install]
+# Install if missing, upgrade if present: the same command works twice.
+helm upgrade --install web2 cka/webapp -n "$NS" --set replicaCount=1 | sed -n '1,2p'
+helm upgrade --install web2 cka/webapp -n "$NS" --set replicaCount=1 | sed -n '1,2p'
+helm history web2 -n "$NS" --max 5
+# --8<-- [end:upgrade-install]
+
 # --8<-- [start:uninstall]
-helm uninstall web -n "$NS"
+helm uninstall web web2 -n "$NS"
 helm list -n "$NS"
 helm repo remove cka
 # --8<-- [end:uninstall]
