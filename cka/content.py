@@ -293,8 +293,10 @@ LAB_TEST = "chainsaw-test.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 CNI_SUFFIXES = (".conflist", ".conf", ".json")
 
-PAGE, SNIPPET, MANIFEST, CONFIG, LAB_TEST_KIND, HAPROXY, CNI, CHART, KUSTOMIZATION, TASK, OTHER = (
-    "page", "snippet", "manifest", "config", "lab-test", "haproxy", "cni", "chart", "kustomization", "task", "other")
+PAGE, SNIPPET, MANIFEST, CONFIG, LAB_TEST_KIND, HAPROXY, CNI, CHART, HELM_VALUES, KUSTOMIZATION, TASK, OTHER = (
+    "page", "snippet", "manifest", "config", "lab-test", "haproxy", "cni", "chart", "helm-values", "kustomization",
+    "task", "other")
+HELM_VALUES_NAME = re.compile(r"^values([-.][\w.-]+)?\.ya?ml$")
 
 
 def _in_chart(path: Path, top: Path) -> bool:
@@ -345,6 +347,8 @@ def classify(path: Path, root: Path = ROOT, text: str | None = None) -> str:
         if suffix == ".json" and not docs:
             return CNI
         if not docs:
+            if HELM_VALUES_NAME.match(name):
+                return HELM_VALUES  # values for `helm install -f`: plain YAML, no apiVersion
             return CONFIG if is_etcd_config(text) else OTHER
         if any(d.group == "chainsaw.kyverno.io" for d in docs):
             return LAB_TEST_KIND

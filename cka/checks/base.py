@@ -81,6 +81,11 @@ class Context:
         return {f"{e['apiVersion']}/{e['kind']}" for e in schemas.load_index(self.schema_dir)}
 
     @functools.cached_property
+    def builtin_groups(self) -> set[str]:
+        """The API groups Kubernetes itself serves (from the schema index): any other group is a CRD's."""
+        return {gvk.split("/")[0] for gvk in self.schema_index if gvk.count("/") == 2}
+
+    @functools.cached_property
     def config_kinds(self) -> set[str]:
         """apiVersion/kind of the component configurations configcheck reads (KubeletConfiguration, ...)."""
         proc = subprocess.run([self.bin("configcheck"), "-list"], stdout=subprocess.PIPE, text=True)
@@ -104,7 +109,10 @@ class Context:
             owners.update({d.gvk: "kubeadm" for d in docs})
         else:
             for d in docs:
-                if d.group == "kind.x-k8s.io":
+                if d.group and d.group not in self.builtin_groups:
+                    # A custom resource: its schema is the CRD's, which the lab's API server applies.
+                    owners[d.gvk] = "custom"
+                elif d.group == "kind.x-k8s.io":
                     owners[d.gvk] = "kind"
                 elif d.gvk not in self.schema_index and d.gvk in self.config_kinds:
                     owners[d.gvk] = "configcheck"
@@ -128,4 +136,4 @@ def one_line(msg: str) -> str:
 
 def in_manifests_yaml(sf: SourceFile) -> bool:
     return sf.rel.startswith("manifests/") and sf.path.suffix.lower() in (".yaml", ".yml") and sf.kind not in (
-        "chart", "kustomization")
+        "chart", "kustomization", "helm-values")

@@ -90,5 +90,6 @@ def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
 
 
 CHECK = Check(name="yamllint", run=run, label="YAML",
-              wants=lambda sf, ctx: sf.path.suffix.lower() in YAML_EXT and sf.kind != content.CHART
-              and sf.rel.split("/", 1)[0] in CONTENT_DIRS)
+              wants=lambda sf, ctx: sf.path.suffix.lower() in YAML_EXT and sf.rel.split("/", 1)[0] in CONTENT_DIRS
+              # a Helm chart's templates are Go templates, not YAML (Chart.yaml and values.yaml are)
+              and not (sf.kind == content.CHART and "/templates/" in sf.rel))

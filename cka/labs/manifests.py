@@ -38,6 +38,8 @@ from ..errors import ProjectError, run_command
 from ..paths import REPORTS, ROOT, rel
 from ..tools import ensure
 
+# What the lab's tests run: chainsaw, kubectl, helm, and the CRDs of the operators the pages install.
+LAB_TOOLS = ["chainsaw", "kubernetes", "helm", "cert-manager-crds"]
 # What the tests labelled `lab.host: root` run besides kubectl: the etcd harness, the host labs.
 ROOT_TOOLS = ["etcd", "coredns", "iproute2", "iptables", "ping", "dnsutils"]
 # Kinds applied first, so that what a Pod or a binding refers to exists when it arrives.
@@ -129,6 +131,10 @@ def apply_all(manifests: list[Path]) -> list[str]:
                     break
             if accepted:
                 created.append((manifest, source, target))
+                if any(d.get("kind") == "CustomResourceDefinition" for d in content.documents(manifest)):
+                    # Its custom resources, applied next, need the new API served first.
+                    cluster.kubectl("wait", "--for=condition=Established", "--timeout=30s", *target,
+                                    check=False, capture=True, timeout=40, **source)
         for manifest, source, target in reversed(created):
             cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", *target,
                             check=False, capture=True, timeout=60, **source)
@@ -196,7 +202,7 @@ def run_chainsaw(dirs: list[Path], runtime: str, parallel: int) -> int:
 
 def lab(args: argparse.Namespace) -> int:
     started = time.monotonic()
-    ensure(["chainsaw", "kubernetes"], quiet=True)
+    ensure(LAB_TOOLS, quiet=True)
     if os.geteuid() == 0:
         ensure(ROOT_TOOLS, quiet=True)
     if not cluster.reachable():

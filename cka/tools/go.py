@@ -378,6 +378,18 @@ def build_schemas(tool: Tool, out: Path) -> None:
     say(f"    {count} schemas")
 
 
+def copy_module_files(tool: Tool, out: Path, module: str, subdir: str) -> None:
+    """The YAML files of one directory of a module (an operator's CRDs), copied from the module cache."""
+    src = Path(go_mod_download(module, tool.version)["Dir"]) / subdir
+    files = sorted(src.glob("*.yaml"))
+    if not files:
+        raise ProjectError(f"no YAML files in {module}@{tool.version} {subdir}")
+    (out / "crds").mkdir()  # only the YAML, so that `kubectl apply -f <folder>` takes nothing else
+    for f in files:
+        (out / "crds" / f.name).write_text(f.read_text())
+    say(f"    {len(files)} files")
+
+
 def copy_chainsaw_schemas(tool: Tool, out: Path, module: str) -> None:
     """chainsaw's embedded JSON schemas ({kind}-chainsaw-{version}.json: kubeconform's own naming)."""
     info = go_mod_download(module, tool.version)

@@ -93,6 +93,10 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    # Helm's own version string comes from an ldflag (without it, `helm version` prints only the minor).
+    helm = pinned.get("helm", data=go_tools)
+    go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~5 min",
+            ldflags=f"-X {helm['module']}/internal/version.version={helm['version']}")
     chainsaw = pinned.get("chainsaw", data=go_tools)
     patch_dir = GO_SOURCES / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
@@ -186,6 +190,19 @@ def registry(versions: dict | None = None) -> list[Tool]:
             estimate="seconds",
         )
     )
+    for name, spec in (v.get("operator_crds") or {}).items():
+        tools.append(
+            Tool(
+                name=f"{name}-crds",
+                version=spec["version"],
+                binaries=(),
+                kind="data",
+                summary=f"CRD YAML of {spec['module']} {spec['version']} ({spec['dir']}), from the module cache",
+                install=lambda t, d, spec=spec: go.copy_module_files(t, d, spec["module"], spec["dir"]),
+                recipe="copy-2",
+                estimate="seconds",
+            )
+        )
     for name, spec in (v.get("debian") or {}).items():
         tools.append(
             Tool(
