@@ -63,7 +63,7 @@ if want events; then
 # --8<-- [start:events]
 # Why a Pod is Pending: the scheduler's FailedScheduling event, node by node.
 kubectl get pod no-toleration -n "$NAMESPACE" -o wide
-kubectl get events -n "$NAMESPACE" --field-selector reason=FailedScheduling \
+kubectl get events -n "$NAMESPACE" --field-selector reason=FailedScheduling,involvedObject.name=no-toleration \
   -o custom-columns=OBJECT:.involvedObject.name,MESSAGE:.message
 # --8<-- [end:events]
 fi

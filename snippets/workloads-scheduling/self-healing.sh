@@ -48,8 +48,8 @@ fi
 if want replicaset; then
 # --8<-- [start:replicaset]
 # Delete one Pod: the ReplicaSet notices 2 < 3 and creates a new one with another name.
-victim=$(kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/name=rs-web -o name | head -n 1)
-kubectl delete -n "$NAMESPACE" "$victim" --wait=true
+victim=$(kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/name=rs-web -o jsonpath='{.items[0].metadata.name}')
+kubectl delete pod -n "$NAMESPACE" "$victim" --wait=true
 kubectl wait -n "$NAMESPACE" --for=jsonpath='{.status.readyReplicas}'=3 replicaset/rs-web --timeout=60s
 kubectl get pods -n "$NAMESPACE" -l app.kubernetes.io/name=rs-web
 kubectl get poddisruptionbudget rs-web -n "$NAMESPACE"
