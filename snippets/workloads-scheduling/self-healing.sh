@@ -61,6 +61,7 @@ if want statefulset; then
 # Stable names and claims: db-0 comes back as db-0 and mounts data-db-0 again.
 kubectl get pods,persistentvolumeclaims -n "$NAMESPACE" -l app.kubernetes.io/name=db
 kubectl delete pod db-0 -n "$NAMESPACE" --wait=true
+kubectl wait -n "$NAMESPACE" --for=create pod/db-0 --timeout=60s >/dev/null
 kubectl wait -n "$NAMESPACE" --for=condition=Ready pod/db-0 --timeout=60s
 kubectl get pod db-0 -n "$NAMESPACE" \
   -o jsonpath='{.metadata.name}{" uses claim "}{.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}{"\n"}'
