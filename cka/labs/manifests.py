@@ -25,6 +25,7 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -91,58 +92,81 @@ def moved_into(path: Path, namespace: str) -> str:
     return yaml.safe_dump_all(docs, sort_keys=False)
 
 
-def apply_all(manifests: list[Path]) -> list[str]:
-    """Server-side apply of every manifest, dry run first, then for real, one folder at a time.
+def apply_folder(folder: Path, files: list[Path], namespace: str) -> tuple[list[str], list[tuple[str, Path]]]:
+    """Apply one folder's manifests in a namespace of its own, dry run then for real, and delete them
+    again: (problems, cluster-scoped files still being deleted)."""
+    problems: list[str] = []
+    result = cluster.kubectl("create", "namespace", namespace, check=False, capture=True)
+    if result.returncode != 0:
+        return [f"{rel(folder)}: cannot create namespace {namespace}: {' '.join(result.stderr.split())}"], []
+    created = []
+    for manifest in sorted(files, key=apply_rank):
+        if content.header(manifest.read_text(encoding="utf-8")).broken:
+            continue
+        own = fixed_namespace(manifest)
+        source = {"input": moved_into(manifest, namespace)} if own else {}
+        target = ["-f", "-"] if own else ["-f", str(manifest)]
+        base = ["apply", "--server-side", "--field-manager=lab", "-n", namespace, *target]
+        accepted = True
+        for mode in (["--dry-run=server"], []):
+            result = cluster.kubectl(*base, *mode, check=False, capture=True, timeout=60, **source)
+            if result.returncode != 0:
+                what = "dry run" if mode else "apply"
+                moved = f" (applied in the lab's namespace instead of {own})" if own else ""
+                problems.append(f"{rel(manifest)}: [api-server {what}{moved}] {' '.join(result.stderr.split())}")
+                accepted = False
+                break
+        if accepted:
+            created.append((manifest, source, target))
+            if any(d.get("kind") == "CustomResourceDefinition" for d in content.documents(manifest)):
+                # Its custom resources, applied next, need the new API served first.
+                cluster.kubectl("wait", "--for=condition=Established", "--timeout=30s", *target,
+                                check=False, capture=True, timeout=40, **source)
+    leaving = []
+    for manifest, source, target in reversed(created):
+        cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", *target,
+                        check=False, capture=True, timeout=60, **source)
+        if cluster_scoped(manifest):
+            leaving.append((namespace, manifest))
+    cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False, capture=True)
+    return problems, leaving
 
-    Each folder gets a namespace of its own, deleted (with the cluster-scoped objects the
-    folder created) before the next folder, so that folders never collide. A file that names
-    its own namespace is applied into the folder's namespace instead (the lab never changes
+
+def apply_all(manifests: list[Path], parallel: int = 4) -> list[str]:
+    """Server-side apply of every manifest, dry run first, then for real, folder by folder.
+
+    Each folder gets a namespace of its own. Folders whose files are all namespaced run side by
+    side (`parallel` at a time); a folder that creates cluster-scoped objects runs alone, and its
+    objects are deleted before the next one, so that folders never collide. A file that names its
+    own namespace is applied into the folder's namespace instead (the lab never changes
     kube-system). Broken files are left to their chainsaw test, which asserts how they fail.
     """
-    problems = []
     folders: dict[Path, list[Path]] = {}
     for manifest in manifests:
         folders.setdefault(manifest.parent, []).append(manifest)
     # Namespaces of this run only: one of an earlier or a parallel run may still be terminating.
     run_id = secrets.token_hex(3)
+    numbered = [(f"lab-apply-{run_id}-{n}", folder, files) for n, (folder, files) in enumerate(sorted(folders.items()), 1)]
+    alone = [item for item in numbered if any(cluster_scoped(f) for f in item[2])]
+    side_by_side = [item for item in numbered if item not in alone]
+    problems: list[str] = []
     leaving: list[tuple[str, Path]] = []
-    for number, (folder, files) in enumerate(sorted(folders.items()), 1):
-        namespace = f"lab-apply-{run_id}-{number}"
-        result = cluster.kubectl("create", "namespace", namespace, check=False, capture=True)
-        if result.returncode != 0:
-            problems.append(f"{rel(folder)}: cannot create namespace {namespace}: {' '.join(result.stderr.split())}")
-            continue
-        created = []
-        for manifest in sorted(files, key=apply_rank):
-            if content.header(manifest.read_text(encoding="utf-8")).broken:
-                continue
-            own = fixed_namespace(manifest)
-            source = {"input": moved_into(manifest, namespace)} if own else {}
-            target = ["-f", "-"] if own else ["-f", str(manifest)]
-            base = ["apply", "--server-side", "--field-manager=lab", "-n", namespace, *target]
-            accepted = True
-            for mode in (["--dry-run=server"], []):
-                result = cluster.kubectl(*base, *mode, check=False, capture=True, timeout=60, **source)
-                if result.returncode != 0:
-                    what = "dry run" if mode else "apply"
-                    moved = f" (applied in the lab's namespace instead of {own})" if own else ""
-                    problems.append(f"{rel(manifest)}: [api-server {what}{moved}] {' '.join(result.stderr.split())}")
-                    accepted = False
-                    break
-            if accepted:
-                created.append((manifest, source, target))
-                if any(d.get("kind") == "CustomResourceDefinition" for d in content.documents(manifest)):
-                    # Its custom resources, applied next, need the new API served first.
-                    cluster.kubectl("wait", "--for=condition=Established", "--timeout=30s", *target,
-                                    check=False, capture=True, timeout=40, **source)
-        for manifest, source, target in reversed(created):
-            cluster.kubectl("delete", "-n", namespace, "--ignore-not-found", "--wait=false", *target,
-                            check=False, capture=True, timeout=60, **source)
-            if cluster_scoped(manifest):
-                leaving.append((namespace, manifest))
-        cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False, capture=True)
-    # The chainsaw tests create the same cluster-scoped names (a PersistentVolume, a ClusterRole):
-    # they must be gone, not only terminating, before the tests start.
+    with ThreadPoolExecutor(max(parallel, 1)) as pool:
+        for found, gone in pool.map(lambda item: apply_folder(item[1], item[2], item[0]), side_by_side):
+            problems += found
+            leaving += gone
+    for namespace, folder, files in alone:
+        found, gone = apply_folder(folder, files, namespace)
+        problems += found
+        # The next folder may create the same cluster-scoped names: wait until these are gone.
+        problems += wait_deleted(gone)
+    return problems + wait_deleted(leaving)
+
+
+def wait_deleted(leaving: list[tuple[str, Path]]) -> list[str]:
+    """The chainsaw tests create the same cluster-scoped names (a PersistentVolume, a ClusterRole):
+    they must be gone, not only terminating, before the tests start."""
+    problems = []
     for namespace, manifest in leaving:
         result = cluster.kubectl("wait", "--for=delete", "--timeout=60s", "-n", namespace, "-f", "-",
                                  input=moved_into(manifest, namespace), check=False, capture=True, timeout=90)
@@ -218,7 +242,7 @@ def lab(args: argparse.Namespace) -> int:
         dirs = [d for d in dirs if any(d == w or w in d.parents for w in wanted)]
         manifests = [m for m in manifests if any(m.parent == w or w in m.parents for w in wanted)]
     say(f"==> [2/3] server-side apply of {len(manifests)} manifests (dry run, then for real), folder by folder")
-    problems += apply_all(manifests)
+    problems += apply_all(manifests, args.parallel)
     for problem in problems:
         print(problem, file=sys.stderr)
     say(f"==> [3/3] {len(dirs)} chainsaw tests on the {args.runtime} runtime ({selector(args.runtime) or 'all'})")
