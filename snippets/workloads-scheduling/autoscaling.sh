@@ -28,6 +28,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --8<-- [start:read-hpa]
+kubectl get hpa
+kubectl describe hpa api | sed -n '/^Metrics:/,$p'
+# --8<-- [end:read-hpa]
+
+# --8<-- [start:metrics-api]
+# The HPA reads pod metrics from the metrics.k8s.io API, which metrics-server provides.
+kubectl get apiservice v1beta1.metrics.k8s.io || echo "no metrics API: install metrics-server"
+kubectl top pods || true
+# --8<-- [end:metrics-api]
+
 # --8<-- [start:autoscale]
 kubectl create deployment worker --image="$IMAGE" --replicas=2
 # Without a CPU request, a CPU utilization target cannot be computed.
@@ -41,17 +52,6 @@ kubectl get hpa worker -o jsonpath='{.apiVersion}{" "}{.spec.metrics[0].resource
 # A YAML skeleton to add behavior to: print it, do not create it.
 kubectl autoscale deployment worker --min=2 --max=6 --cpu=60% --dry-run=client -o yaml
 # --8<-- [end:skeleton]
-
-# --8<-- [start:read-hpa]
-kubectl get hpa
-kubectl describe hpa api | sed -n '/^Metrics:/,$p'
-# --8<-- [end:read-hpa]
-
-# --8<-- [start:metrics-api]
-# The HPA reads pod metrics from the metrics.k8s.io API, which metrics-server provides.
-kubectl get apiservice v1beta1.metrics.k8s.io || echo "no metrics API: install metrics-server"
-kubectl top pods || true
-# --8<-- [end:metrics-api]
 
 # --8<-- [start:explain-behavior]
 kubectl explain hpa.spec.behavior.scaleDown | sed -n '/FIELDS:/,$p'
