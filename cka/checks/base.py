@@ -96,7 +96,7 @@ class Context:
         One place decides, so the checks never disagree about who owns a document."""
         if sf.rel in self._memo:
             return self._memo[sf.rel]
-        from ..content import LAB_TEST, is_etcd_config, scan_docs
+        from ..content import LAB_TEST, is_config_group, is_etcd_config, scan_docs
         docs = scan_docs(sf.text)
         owners: dict[str, str] = {}
         groups = {d.group for d in docs}
@@ -109,13 +109,13 @@ class Context:
             owners.update({d.gvk: "kubeadm" for d in docs})
         else:
             for d in docs:
-                if d.group and d.group not in self.builtin_groups:
-                    # A custom resource: its schema is the CRD's, which the lab's API server applies.
-                    owners[d.gvk] = "custom"
-                elif d.group == "kind.x-k8s.io":
+                if d.group == "kind.x-k8s.io":
                     owners[d.gvk] = "kind"
                 elif d.gvk not in self.schema_index and d.gvk in self.config_kinds:
                     owners[d.gvk] = "configcheck"
+                elif d.group and d.group not in self.builtin_groups and not is_config_group(d.group):
+                    # A custom resource: its schema is the CRD's, which the lab's API server applies.
+                    owners[d.gvk] = "custom"
                 else:
                     owners[d.gvk] = "kubeconform"
         self._memo[sf.rel] = owners
