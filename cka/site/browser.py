@@ -29,7 +29,8 @@ import time
 
 from ..errors import ProjectError, run_command
 from ..paths import REPORTS, ROOT
-from ..tools.debian import apt_install, dpkg_version, has_candidate
+from ..tools.debian import apt_install, dpkg_version
+from .chromium import CHROMIUM_FLAGS, DEBIAN_CHROMIUM, _is_debian, chromium_path  # noqa: F401 - used from here too
 
 DEBIAN_PACKAGES = ("chromium", "fonts-nanum")
 
