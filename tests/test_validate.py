@@ -49,6 +49,7 @@ EXPECTED_BAD = [
     ("practice/storage/task-missing-field.yaml", "practice", "missing keys: explanation"),
     ("manifests/bad/page/chainsaw-test.yaml", "chainsaw", "/spec: unknown field 'stepz'"),
     (".github/workflows/bad.yml", "actionlint", '"runs-on" section is missing'),
+    ("cka/undefined_name.py", "python", "F821: Undefined name `gretting`"),
     ("docs/bad/glossary.ko.md", "glossary", "'객체': write '오브젝트'"),
 ]
 LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+): \[(?P<tool>[\w-]+)\] (?P<msg>.*)$")

@@ -6,7 +6,7 @@ with its expected message in tests/test_validate.py.
 """
 
 from . import (actionlint, bash, chainsaw, cni, configcheck, coverage, etcd, glossary, haproxy, kind, kubeadm,
-               kubeconform, pages, practice, shellcheck, yamllint)
+               kubeconform, pages, practice, python, shellcheck, yamllint)
 from .base import Check, Context
 
 CHECKS: list[Check] = [
@@ -22,6 +22,7 @@ CHECKS: list[Check] = [
     bash.CHECK,
     shellcheck.CHECK,
     actionlint.CHECK,
+    python.CHECK,
     pages.CHECK,
     glossary.CHECK,
     practice.CHECK,

@@ -29,6 +29,7 @@ def candidates(tree: Tree) -> list[SourceFile]:
             if path.suffix == ".sh" or (not path.suffix and _has_shell_shebang(path)):
                 files.append(tree.source(path))
     files += [tree.source(p) for p in tree.walk(".github/workflows")]
+    files += [tree.source(p) for top in ("cka", "hooks", "tests") for p in tree.walk(top) if p.suffix == ".py"]
     return [sf for sf in files if sf is not None]
 
 
