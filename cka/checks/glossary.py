@@ -59,10 +59,20 @@ def prose_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# A version token followed by a particle whose form depends on how the number ends (1.35는 but 1.36은):
+# the right particle changes with the pinned version, so write "{{ k8s.minor }} 버전은" or reword.
+VERSION_PARTICLE = re.compile(r"\{\{\s*k8s\.\w+\s*\}\}(은|는|이|가|을|를|과|와|으로|로|이다|다)(?![가-힣]*\s*\}\})")
+
+
 def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
     terms = [t for t in load(ctx.root) if t.get("avoid")]
     problems: list[Problem] = []
     for sf in files:
+        for n, line in enumerate(sf.text.splitlines(), 1):
+            for m in VERSION_PARTICLE.finditer(line):
+                problems.append(Problem(sf.rel, n, "glossary", f"the particle {m.group(1)!r} after a version depends on "
+                                        "its last digit, which changes with versions.yaml",
+                                        "write the word 버전 before the particle ({{ k8s.minor }} 버전은) or reword"))
         for n, line in prose_lines(sf.text):
             for t in terms:
                 for bad in t["avoid"]:
