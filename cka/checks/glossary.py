@@ -70,8 +70,8 @@ def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
     for sf in files:
         for n, line in enumerate(sf.text.splitlines(), 1):
             for m in VERSION_PARTICLE.finditer(line):
-                problems.append(Problem(sf.rel, n, "glossary", f"the particle {m.group(1)!r} after a version depends on "
-                                        "its last digit, which changes with versions.yaml",
+                problems.append(Problem(sf.rel, n, "glossary", f"{m.group(1)!r} after a version: the particle's form depends "
+                                        "on the number's last digit, which changes with versions.yaml",
                                         "write the word 버전 before the particle ({{ k8s.minor }} 버전은) or reword"))
         for n, line in prose_lines(sf.text):
             for t in terms:
