@@ -6,7 +6,8 @@
    - The index: Material asks for search/search_index.json (online, an XMLHttpRequest)
      or search/search_index.js (file://, a script); the page fetches its own language's
      file instead, and only once the reader first reaches for search: a click or focus
-     in the search box, the keys that open it (/, s, f), or a ?q= link.
+     in the search box, the keys that open it (/, s, f), a ?q= link, or a result's
+     ?h= link (the page marks the words found with the index's settings).
    - The index message (type 0) to Material's search worker keeps only the documents of
      the page's language (<html lang>), should an index hold more than one.
    - A query (type 2): a Korean word loses its particle (퍼시스턴트볼륨클레임을 ->
@@ -17,7 +18,8 @@
    - The result (type 3): pages that have more of the query's words come first, each word
      weighed by how few pages have it, so that the rarer word a page is about outranks a
      common word in another page's title; pages that tie keep lunr's order.
-   The worker is Material's (offline, the iframe-worker shim's Worker). */
+   The worker is Material's (offline, the iframe-worker shim's Worker); it too is created
+   only when the reader reaches for search. */
 (function (settings) {
   "use strict";
   var Worker = self.Worker;
@@ -73,10 +75,48 @@
       return append.apply(this, arguments);
     };
   }
+  // Material creates its search worker as soon as its bundle runs; the worker (its script,
+  // and offline the iframe that stands in for it) starts with the index fetch instead.
+  var waiting = [];
+  function LazyWorker(url, options) {
+    if (!file || !held || !/\/workers\/search\.[^/]*\.js$/.test(String(url))) return new Worker(url, options);
+    this.args = arguments;
+    this.listeners = [];
+    this.real = null;
+    waiting.push(this);
+  }
+  LazyWorker.prototype.start = function () {
+    if (!this.real) {
+      var real = this.real = new (Function.prototype.bind.apply(Worker, [null].concat([].slice.call(this.args))))();
+      this.listeners.forEach(function (args) { real.addEventListener.apply(real, args); });
+      this.listeners = [];
+    }
+    return this.real;
+  };
+  LazyWorker.prototype.postMessage = function () {
+    var real = this.start();
+    return real.postMessage.apply(real, arguments);
+  };
+  LazyWorker.prototype.addEventListener = function () {
+    if (this.real) return this.real.addEventListener.apply(this.real, arguments);
+    this.listeners.push(arguments);
+  };
+  LazyWorker.prototype.removeEventListener = function (type, listener) {
+    if (this.real) return this.real.removeEventListener.apply(this.real, arguments);
+    this.listeners = this.listeners.filter(function (args) { return args[0] !== type || args[1] !== listener; });
+  };
+  LazyWorker.prototype.terminate = function () {
+    if (this.real) this.real.terminate();
+  };
+  self.Worker = LazyWorker;
+  held.push(function () { waiting.forEach(function (worker) { worker.start(); }); });
+
   function inSearch(target, selector) {
     return !!(target && target.closest && target.closest(selector));
   }
-  if (/[?&]q=/.test(location.search)) release();
+  // ?q= opens search; ?h= (a page opened from a result) marks the words found, with the
+  // index's settings: both need the index at once (after a search, from the browser's cache).
+  if (/[?&][qh]=/.test(location.search)) release();
   document.addEventListener("focusin", function (event) {
     if (inSearch(event.target, ".md-search")) release();
   });
