@@ -17,14 +17,23 @@ neither the pages as a reader sees them nor what a search result shows:
     * words joined by punctuation that lunr does not split at: 사용자·권한 adds 권한;
     * Hangul or Latin after the other script: API그룹 adds 그룹;
     * camelCase names whole: volumeBindingMode adds volumebindingmode;
+    * hyphenated names joined: port-forward adds portforward, kube-controller-manager
+      adds kubecontrollermanager and controllermanager (lunr splits at hyphens);
+    * in Korean text, the `synonyms` of data/glossary.yaml's terms, as often as the
+      term is written (up to 3 times): 스태틱 파드 adds 정적 and 정적파드;
   and the page-level entry's text_parts also holds the page's front matter
   `description`, the sentence written for search results.
   A word with a particle (볼륨을) needs nothing: lunr already finds it from 볼륨.
-- On every page, a small script (search_ko.js) sits before Material's bundle. It gives
-  the search worker only the documents of the page's language, and writes a query the
-  way the index is written: a particle comes off a Korean word (퍼시스턴트볼륨클레임을
-  searches 퍼시스턴트볼륨클레임), a camelCase name is searched whole (volumebindingmode),
-  and English words such as "a" and "the" are dropped from a query that has others.
+  The index is then written once per language, search/search_index.<lang>.json (and
+  .js for the offline site), instead of the one merged index.
+- On every page, a small script (search_ko.js) sits before Material's bundle. It makes
+  the page fetch its own language's index (and start the search worker) only when the
+  reader first reaches for search, and writes a query the way the index is written: a
+  particle comes off a Korean word (퍼시스턴트볼륨클레임을 searches 퍼시스턴트볼륨클레임),
+  a camelCase name is searched whole (volumebindingmode), a hyphenated one joined
+  (portforward), and English words such as "a" and "the" are dropped from a query that
+  has others. It orders the results by how many of the query's words each page has,
+  rarer words weighing more.
 
 SEARCH_SEGMENTATION=off builds the stock index and pages (scripts/bench_search.py uses
 it to measure the difference).
@@ -213,8 +222,8 @@ def synonym_words(text: str, separator: re.Pattern[str], synonyms: list[Synonym]
 
     `hidden` is hidden_words(text), when the caller has it already.
     """
-    if not synonyms:
-        return []
+    if not synonyms or not HANGUL.search(text):
+        return []  # the glossary is Korean: its synonyms go to Korean text only
     plain = html.unescape(TAG.sub(" ", text)).lower()
     tokens: list[str] | None = None
     found: list[str] = []
