@@ -134,7 +134,8 @@
 
   var particle = new RegExp("^(.+?)(" + settings.particles.join("|") + ")$");
   function hangulCount(text) { return (text.match(/[가-힣]/g) || []).length; }
-  var HYPHENATED = /^-*([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?:=(.*))?$/;
+  // port-forward, --dry-run=client, kube-apiserver가 (a particle after it comes off)
+  var HYPHENATED = /^-*([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(?:=(.*)|[가-힣]+)?$/;
   function rewriteWord(word) {
     var hyphenated = HYPHENATED.exec(word);
     if (hyphenated) {
