@@ -13,7 +13,7 @@ Recall here is measured without a browser: Node.js runs Material's own search wo
 (lunr and Material's query handling, from the installed theme) on the built
 search_index.json, after the page's own inline scripts have handled the index and each
 query as they do in the browser (the language filter and query rewriting of
-hooks/search_ko.js, the dash handling of overrides/main.html). The browser tests
+cka/site/search_ko.js, the dash handling of overrides/main.html). The browser tests
 (tests/browser/test_search_recall.py) measure the same queries in Chromium. A query
 counts when its page, in the language of the site searched, is among the first five
 results. Needs Node.js.
@@ -72,30 +72,50 @@ function worker() {
   };
 }
 
-// The page's inline scripts that handle the messages to the worker, as a page of `lang` runs them.
+// The page's inline scripts that handle the messages to and from the worker, as a page of `lang` runs them.
 function page(lang, home) {
   const html = fs.readFileSync(path.join(siteDir, home), "utf8");
-  class FakeWorker { postMessage(message) { this.sent = message; } }
-  const ctx = { document: { documentElement: { lang } }, Worker: FakeWorker, console };
+  class FakeWorker {
+    constructor() { this.listeners = []; }
+    postMessage(message) { this.sent = message; }
+    addEventListener(type, fn) { this.listeners.push(fn); }
+    removeEventListener() {}
+  }
+  class FakeRequest { open() {} send() {} }
+  class MessageEvent { constructor(type, init) { this.type = type; this.data = init.data; } }
+  const noop = () => {};
+  const document = { documentElement: { lang }, head: { appendChild: noop }, addEventListener: noop };
+  const ctx = { document, location: { search: "" }, XMLHttpRequest: FakeRequest, MessageEvent, WeakMap, Worker: FakeWorker, console };
   ctx.self = ctx;
   ctx.window = ctx;
   vm.createContext(ctx);
   for (const m of html.matchAll(/<script(?: id="[^"]*")?>([\s\S]*?)<\/script>/g))
     if (m[1].includes("Worker.prototype.postMessage")) vm.runInContext(m[1], ctx);
-  return message => { const w = new FakeWorker(); w.postMessage(message); return w.sent; };
+  const w = new FakeWorker();
+  let received = null;
+  w.addEventListener("message", event => { received = event.data; });
+  return {
+    send: message => { w.postMessage(message); return w.sent; },
+    receive: message => { w.listeners.forEach(fn => fn.call(w, { data: message })); return received; },
+  };
+}
+
+// The index a page of `lang` searches: its language's own file, else the one index of the site.
+function indexOf(lang) {
+  const own = path.join(siteDir, "search", `search_index.${lang}.json`);
+  return JSON.parse(fs.readFileSync(fs.existsSync(own) ? own : path.join(siteDir, "search", "search_index.json"), "utf8"));
 }
 
 (async () => {
-  const index = JSON.parse(fs.readFileSync(path.join(siteDir, "search", "search_index.json"), "utf8"));
   const queries = JSON.parse(fs.readFileSync(queriesPath, "utf8"));
   const out = {};
   for (const [lang, home] of Object.entries(JSON.parse(process.env.HOMES))) {
-    const send = worker(), transform = page(lang, home);
-    const init = transform({ type: 0, data: { config: index.config, docs: index.docs, options: { suggest: true } } });
+    const send = worker(), inPage = page(lang, home), index = indexOf(lang);
+    const init = inPage.send({ type: 0, data: { config: index.config, docs: index.docs, options: { suggest: true } } });
     await send(init);
     out[lang] = { docs: init.data.docs.length, results: [] };
     for (const q of queries.filter(q => q.lang === lang)) {
-      const reply = await send(transform({ type: 2, data: q.q }));
+      const reply = inPage.receive(await send(inPage.send({ type: 2, data: q.q })));
       out[lang].results.push(reply.data.items.map(group => group[0].location.split("#")[0]));
     }
   }
@@ -171,7 +191,7 @@ def build(site: pathlib.Path, segmentation: bool) -> dict:
     if run.returncode:
         raise SystemExit(f"error: the build failed:\n{run.stderr[-3000:]}")
     hook = re.search(r"search: split words .* in ([\d.]+) s \(([\d.]+) s CPU\)", run.stderr)
-    data = (site / "search" / "search_index.json").read_bytes()
+    data = b"".join(p.read_bytes() for p in index_files(site))
     return {
         "wall": wall,
         "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
@@ -180,6 +200,12 @@ def build(site: pathlib.Path, segmentation: bool) -> dict:
         "index bytes": len(data),
         "index gzip bytes": len(gzip.compress(data, 9)),
     }
+
+
+def index_files(site: pathlib.Path) -> list[pathlib.Path]:
+    """The search index files of a built site: one per language (search_index.<lang>.json), or Material's one."""
+    own = [site / "search" / f"search_index.{lang}.json" for lang in LANGUAGES]
+    return [p for p in own if p.exists()] or [site / "search" / "search_index.json"]
 
 
 def descriptions(docs: pathlib.Path) -> dict[str, str]:
@@ -242,13 +268,16 @@ def kiwi_variants(stock: pathlib.Path, segmented: pathlib.Path) -> dict[str, dic
         search_ko.compound_parts = splitter
         index = json.loads(original)
         cpu = time.process_time()
-        search_ko.add_parts(index, pages)
+        search_ko.add_parts(index, pages, search_ko.load_synonyms())
         cpu = time.process_time() - cpu  # with Kiwi: loading its model and analysing every word
         site = OUT / f"variant-{re.sub(r'[^a-z]+', '-', name).strip('-')}"
         shutil.rmtree(site, ignore_errors=True)
         shutil.copytree(segmented, site)
         data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-        (site / "search" / "search_index.json").write_text(data, encoding="utf-8")
+        prefixes = {lang: "" if n == 0 else f"{lang}/" for n, lang in enumerate(LANGUAGES)}
+        for lang, part in search_ko.split_by_language(index, prefixes).items():
+            (site / "search" / f"{search_ko.index_name(lang)}.json").write_text(
+                json.dumps(part, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         say(f"{name}: {cpu:.2f} s CPU to split the index")
         figures[name] = {"cpu": cpu, "index bytes": len(data.encode()), "recall": recall(site)}
     search_ko.compound_parts = glossary
@@ -285,7 +314,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if not args.compare:
-        if not (args.site / "search" / "search_index.json").exists():
+        if not index_files(args.site)[0].exists():
             print(f"error: {args.site} holds no built site; run `make build` first", file=sys.stderr)
             return 1
         for lang, f in recall(args.site).items():

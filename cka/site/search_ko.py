@@ -17,14 +17,23 @@ neither the pages as a reader sees them nor what a search result shows:
     * words joined by punctuation that lunr does not split at: 사용자·권한 adds 권한;
     * Hangul or Latin after the other script: API그룹 adds 그룹;
     * camelCase names whole: volumeBindingMode adds volumebindingmode;
+    * hyphenated names joined: port-forward adds portforward, kube-controller-manager
+      adds kubecontrollermanager and controllermanager (lunr splits at hyphens);
+    * in Korean text, the `synonyms` of data/glossary.yaml's terms, as often as the
+      term is written (up to 3 times): 스태틱 파드 adds 정적 and 정적파드;
   and the page-level entry's text_parts also holds the page's front matter
   `description`, the sentence written for search results.
   A word with a particle (볼륨을) needs nothing: lunr already finds it from 볼륨.
-- On every page, a small script (search_ko.js) sits before Material's bundle. It gives
-  the search worker only the documents of the page's language, and writes a query the
-  way the index is written: a particle comes off a Korean word (퍼시스턴트볼륨클레임을
-  searches 퍼시스턴트볼륨클레임), a camelCase name is searched whole (volumebindingmode),
-  and English words such as "a" and "the" are dropped from a query that has others.
+  The index is then written once per language, search/search_index.<lang>.json (and
+  .js for the offline site), instead of the one merged index.
+- On every page, a small script (search_ko.js) sits before Material's bundle. It makes
+  the page fetch its own language's index (and start the search worker) only when the
+  reader first reaches for search, and writes a query the way the index is written: a
+  particle comes off a Korean word (퍼시스턴트볼륨클레임을 searches 퍼시스턴트볼륨클레임),
+  a camelCase name is searched whole (volumebindingmode), a hyphenated one joined
+  (portforward), and English words such as "a" and "the" are dropped from a query that
+  has others. It orders the results by how many of the query's words each page has,
+  rarer words weighing more.
 
 SEARCH_SEGMENTATION=off builds the stock index and pages (python -m cka.bench search uses
 it to measure the difference).
@@ -42,6 +51,8 @@ import time
 from dataclasses import dataclass
 
 from mkdocs.plugins import event_priority
+
+from ..paths import GLOSSARY_FILE
 
 log = logging.getLogger("mkdocs.hooks.search_ko")
 
@@ -76,10 +87,16 @@ HANGUL = re.compile(r"[가-힣]")
 RUNS = re.compile(r"[가-힣]+|[A-Za-z0-9]+")  # a word's runs of Hangul and of Latin letters/digits
 PIECES = re.compile(r"[^0-9A-Za-z가-힣]+")  # what joins words that lunr keeps together (·, ?, …, quotes)
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# A name written with hyphens (port-forward, --dry-run, kube-controller-manager): lunr splits
+# it at each hyphen, so the index also holds it joined (portforward), and each of its
+# tails of two or more parts (controllermanager); the query script joins it the same way.
+HYPHENATED = re.compile(r"(?<![A-Za-z0-9-])-*([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)")
 CAMEL = re.compile(r"[a-z0-9][A-Z]|[A-Z]{2}[a-z]")
 TAG = re.compile(r"<[^>]*>")
 
 SCRIPT = pathlib.Path(__file__).with_suffix(".js")
+GLOSSARY = GLOSSARY_FILE
+SYNONYMS_PER_FIELD = 3  # a synonym counts as often as its term, up to this many times in one field
 FIELDS = {"title_parts": {"boost": 1e3}, "text_parts": {"boost": 1.0}}  # as Material's title and text
 BUNDLE = re.compile(r'<script src="[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 
@@ -145,6 +162,9 @@ def hidden_words(text: str, separator: re.Pattern[str]) -> list[str]:
     for name in IDENTIFIER.findall(plain):
         if CAMEL.search(name):
             found.append(name.lower())  # volumeBindingMode: lunr indexes volume, binding, mode
+    for name in HYPHENATED.findall(plain):
+        parts = name.split("-")
+        found.extend("".join(parts[i:]) for i in range(len(parts) - 1))  # kube-controller-manager: kubecontrollermanager, controllermanager
     for token in separator.split(plain):
         if not token or not HANGUL.search(token):
             continue
@@ -161,21 +181,89 @@ def hidden_words(text: str, separator: re.Pattern[str]) -> list[str]:
     return [w.lower() for w in found]
 
 
-def add_parts(index: dict, descriptions: dict[str, str] | None = None) -> int:
+@dataclass(frozen=True)
+class Synonym:
+    """A glossary term as pages write it, and the words a learner may type for it instead.
+
+    `words` is what the index adds each time a page writes the term: the synonym's
+    words that the term does not have (스태틱 파드 / 정적 파드: 정적), and a synonym of
+    two or more words also written as one (정적파드).
+    """
+
+    term: str
+    words: tuple[str, ...]
+
+
+def load_synonyms(path: pathlib.Path = GLOSSARY) -> list[Synonym]:
+    """The `synonyms` of data/glossary.yaml's terms (none when the file is missing)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return []
+    found = []
+    for entry in data.get("terms") or []:
+        term = " ".join(str(entry.get("preferred") or "").lower().split())
+        own = set(term.split())
+        for synonym in entry.get("synonyms") or []:
+            words = str(synonym).lower().split()
+            added = [w for w in words if w not in own] + (["".join(words)] if len(words) > 1 else [])
+            if term and added:
+                found.append(Synonym(term, tuple(added)))
+    return found
+
+
+def continues_word(rest: str) -> bool:
+    """Whether what follows a term in a word leaves the term whole: nothing, a particle, or another part."""
+    return not rest or bool(PARTICLE.fullmatch(rest)) or any(rest[:n] in PARTS for n in range(2, LONGEST_PART + 1))
+
+
+def synonym_words(text: str, separator: re.Pattern[str], synonyms: list[Synonym], hidden: list[str] | None = None) -> list[str]:
+    """The synonyms of the glossary terms that an index entry's text writes, once per time it writes them (capped).
+
+    `hidden` is hidden_words(text), when the caller has it already.
+    """
+    if not synonyms or not HANGUL.search(text):
+        return []  # the glossary is Korean: its synonyms go to Korean text only
+    plain = html.unescape(TAG.sub(" ", text)).lower()
+    tokens: list[str] | None = None
+    found: list[str] = []
+    for synonym in synonyms:
+        if synonym.term.split()[0] not in plain:
+            continue
+        if " " in synonym.term:
+            # A phrase is specific enough to count whatever ends its last word (다시 시작한다).
+            pattern = r"(?<![0-9a-z가-힣])" + r"\s+".join(map(re.escape, synonym.term.split()))
+            count = len(re.findall(pattern, plain))
+        else:
+            if tokens is None:
+                tokens = [t for t in separator.split(plain) if t] + (hidden if hidden is not None else hidden_words(text, separator))
+            count = sum(1 for t in tokens if t.startswith(synonym.term) and continues_word(t[len(synonym.term):]))
+        for _ in range(min(count, SYNONYMS_PER_FIELD)):
+            found.extend(synonym.words)
+    return found
+
+
+def add_parts(index: dict, descriptions: dict[str, str] | None = None, synonyms: list[Synonym] | None = None) -> int:
     """Add title_parts and text_parts to every entry of a Material search index; returns how many got some.
 
     `descriptions` maps a page's location to its front matter description, which the
-    page-level entry's text_parts also holds (the page does not show it).
+    page-level entry's text_parts also holds (the page does not show it). `synonyms`
+    (data/glossary.yaml's) are added wherever their term is written.
     """
     separator = re.compile(index["config"]["separator"])
     descriptions = descriptions or {}
     changed = 0
     for doc in index["docs"]:
         for field, source in (("title_parts", "title"), ("text_parts", "text")):
-            words = hidden_words(doc.get(source) or "", separator)
+            text = doc.get(source) or ""
+            words = hidden_words(text, separator)
+            words += synonym_words(text, separator, synonyms or [], words)
             description = descriptions.get(doc["location"]) if field == "text_parts" else None
             if description:
-                words = [html.escape(description), *words, *hidden_words(description, separator)]
+                words = [html.escape(description), *words, *hidden_words(description, separator),
+                         *synonym_words(description, separator, synonyms or [])]
             if words:
                 doc[field] = " ".join(words)
                 changed += 1
@@ -196,7 +284,8 @@ def language_prefixes(config) -> dict[str, str]:
 
 
 def page_script(config) -> str:
-    settings = {"languages": language_prefixes(config), "particles": list(PARTICLES)}
+    languages = language_prefixes(config)
+    settings = {"languages": languages, "indexes": {lang: index_name(lang) for lang in languages}, "particles": list(PARTICLES)}
     code = SCRIPT.read_text(encoding="utf-8").replace("__SETTINGS__", json.dumps(settings, ensure_ascii=False))
     return f'<script id="search-ko">{code.strip()}</script>'
 
@@ -239,6 +328,24 @@ def with_script(output: str, name: str, config) -> str:
     return BUNDLE.sub(lambda match: script + match.group(), output, count=1)
 
 
+def split_by_language(index: dict, prefixes: dict[str, str]) -> dict[str, dict]:
+    """{language: the index of its pages only}, by the prefix of their locations ('' for the default language)."""
+    others = [prefix for prefix in prefixes.values() if prefix]
+    split = {}
+    for lang, prefix in prefixes.items():
+        if prefix:
+            docs = [d for d in index["docs"] if d["location"].startswith(prefix)]
+        else:
+            docs = [d for d in index["docs"] if not any(d["location"].startswith(p) for p in others)]
+        split[lang] = {**index, "docs": docs}
+    return split
+
+
+def index_name(lang: str) -> str:
+    """The file name (without .json or .js) of a language's index in search/."""
+    return f"search_index.{lang}"
+
+
 @event_priority(-100)  # after the search, i18n and offline plugins have written the index
 def on_post_build(config):
     if not enabled():
@@ -252,14 +359,25 @@ def on_post_build(config):
     started, cpu = time.monotonic(), time.process_time()
     before = path.stat().st_size
     index = json.loads(path.read_text(encoding="utf-8"))
-    changed = add_parts(index, DESCRIPTIONS)
-    data = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    path.write_text(data, encoding="utf-8")
+    changed = add_parts(index, DESCRIPTIONS, load_synonyms())
     offline = config.plugins.get("material/offline")
-    if offline is not None and offline.config.enabled:
-        (folder / "search_index.js").write_text(f"var __index = {data}", encoding="utf-8")
+    offline = offline is not None and offline.config.enabled
+    prefixes = language_prefixes(config)
+    # One index per language, which a page of that language fetches (search_ko.js) when its
+    # reader first reaches for search; without languages, the one index as Material names it.
+    files = {index_name(lang): part for lang, part in split_by_language(index, prefixes).items()} or {"search_index": index}
+    if prefixes:
+        for stale in (path, folder / "search_index.js"):
+            stale.unlink(missing_ok=True)
+    sizes = []
+    for name, part in files.items():
+        data = json.dumps(part, ensure_ascii=False, separators=(",", ":"))
+        (folder / f"{name}.json").write_text(data, encoding="utf-8")
+        if offline:
+            (folder / f"{name}.js").write_text(f"var __index = {data}", encoding="utf-8")
+        sizes.append(f"{name}.json {len(data.encode()) / 1e6:.2f} MB ({len(part['docs'])} entries)")
     log.info(
         f"search: split words in {changed} fields of {len(index['docs'])} entries in "
         f"{time.monotonic() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
-        f"index {before / 1e6:.2f} MB -> {path.stat().st_size / 1e6:.2f} MB"
+        f"index {before / 1e6:.2f} MB -> {', '.join(sizes)}"
     )

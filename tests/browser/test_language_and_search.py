@@ -45,14 +45,3 @@ def test_search_finds_the_page_and_opens_it(open_page, server, lang, query, stem
     assert same_page(page.url, expected), f"the result for {expected} opened {page.url}"
     assert page.locator("article h1").first.is_visible()
 
-
-def test_search_index_waits_until_the_page_has_loaded(open_page, server):
-    """The index (the largest download) is requested after the load event, not with the page."""
-    page = open_page(page_url(server, sample.long_page() or "index", "ko"))
-    index = page.wait_for_function(
-        """() => performance.getEntriesByType("resource").find(e => e.name.endsWith("/search/search_index.json"))""",
-        timeout=15_000,
-    )
-    started = index.evaluate("entry => entry.startTime")
-    loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-    assert loaded > 0 and started >= loaded, f"the search index was requested at {started:.0f} ms, before load at {loaded:.0f} ms"

@@ -109,3 +109,27 @@ def test_add_parts_adds_fields_that_lunr_indexes():
     assert index["config"]["fields"]["title_parts"] == {"boost": 1000.0}
     assert index["config"]["fields"]["text_parts"] == {"boost": 1.0}
 
+
+
+def test_hyphenated_names_are_held_joined_and_by_their_tails():
+    text = "<p><code>kubectl port-forward</code>, <code>--dry-run=client</code> and kube-controller-manager가 본다. 2026-12-06</p>"
+    words = search_ko.hidden_words(text, SEPARATOR)
+    assert {"portforward", "dryrun", "kubecontrollermanager", "controllermanager"} <= set(words)
+    assert "manager" not in words and "20261206" not in words
+
+
+def test_synonyms_count_where_their_term_is_written():
+    synonyms = [search_ko.Synonym("스태틱 파드", ("정적", "정적파드")), search_ko.Synonym("축출", ("퇴거",)),
+                search_ko.Synonym("롤", ("역할",))]
+    text = "<p>스태틱 파드를 만든다. 축출이 일어나고 다시 축출된다. 롤백한다. 클러스터롤을 본다.</p>"
+    words = search_ko.synonym_words(text, SEPARATOR, synonyms)
+    assert words.count("정적") == 1 and words.count("정적파드") == 1
+    assert words.count("퇴거") == 1, "축출된다 is a verb, not the term with a particle; 축출이 counts"
+    assert words.count("역할") == 1, "롤백 is not 롤; 클러스터롤 holds 롤 as a part"
+
+
+def test_the_glossary_synonyms_load():
+    synonyms = search_ko.load_synonyms()
+    by_term = {s.term: s.words for s in synonyms}
+    assert by_term.get("오브젝트") == ("객체",)
+    assert all(s.words for s in synonyms)
