@@ -1,7 +1,7 @@
 """The search index, as a reader's browser fetches it: once per language, and only when the reader reaches for search.
 
-hooks/search_ko.py writes one index per language (search/search_index.<lang>.json, and
-.js for file://); hooks/search_ko.js fetches the page's own language's, online only after
+cka/site/search_ko.py writes one index per language (search/search_index.<lang>.json, and
+.js for file://); cka/site/search_ko.js fetches the page's own language's, online only after
 a click or focus in the search box, the keys that open search (/, s, f) or a ?q= link.
 """
 

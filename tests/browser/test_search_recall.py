@@ -4,7 +4,7 @@ Each query is typed into the search box of the home page of its language; it cou
 its page, in that language, is among the first five pages of the results (recall@5). Each language
 needs 0.95 or more, online (site/, over HTTP) and offline (site-offline/, from file://),
 and every result must be a page of the language searched. The figures are printed and
-written to build/reports/search-recall-<where>-<lang>.json. scripts/bench_search.py measures
+written to build/reports/search-recall-<where>-<lang>.json. python -m cka.bench search measures
 the same queries on the index alone, and compares with the stock search.
 """
 
