@@ -15,6 +15,7 @@ kind: the same three-node shape from the pinned kindest/node image (Docker neede
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pathlib
 import shutil
@@ -32,7 +33,7 @@ import tools  # noqa: E402
 NAME = "cka"
 NODES_FILE = ROOT / "scripts" / "runtimes" / "nodes.yaml"
 KIND_CONFIG = ROOT / "manifests" / "cluster-architecture" / "kubeadm-install" / "kind-cluster.yaml"
-BINARY_TOOLS = ["kubernetes", "etcd", "kwok"]
+BINARY_TOOLS = ["kubernetes", "etcd", "kwok", "metrics-server"]
 
 
 class ClusterError(Exception):
@@ -73,6 +74,7 @@ def env() -> dict[str, str]:
         KWOK_KUBECTL_BINARY=str(tools.bin_dir() / "kubectl"),
         KWOK_CONTROLLER_BINARY=str(tools.bin_dir() / "kwok"),
         KWOK_ETCD_BINARY=str(tools.bin_dir() / "etcd"),
+        KWOK_METRICS_SERVER_BINARY=str(tools.bin_dir() / "metrics-server"),
     )
 
 
@@ -117,13 +119,24 @@ def kwokctl_config() -> pathlib.Path:
     kube-controller-manager signs CSRs with the cluster CA, and Services get addresses
     from kubeadm's default range 10.96.0.0/12 (Pods get theirs from the nodes' podCIDRs)."""
     pki = kwok_workdir() / "clusters" / NAME / "pki"
+    metrics = versions()["go_tools"]["metrics-server"]
     config = {
         "apiVersion": "config.kwok.x-k8s.io/v1alpha1",
         "kind": "KwokctlConfiguration",
+        # kwokctl applies metrics-server's own APIService, RBAC and Service (its kustomize base, from
+        # the Go module cache) and points them at the metrics-server process it starts.
+        "options": {"metricsServerManifests": [
+            str(module_dir(metrics["module"], metrics["version"]) / "manifests" / "base")]},
         "componentsPatches": [
             {
                 "name": "kube-apiserver",
                 "extraArgs": [{"key": "service-cluster-ip-range", "value": "10.96.0.0/12"}],
+            },
+            {
+                # kwok serves every node's kubelet endpoint on this host: reach it by the nodes'
+                # InternalDNS address, localhost (their InternalIPs are only for show).
+                "name": "metrics-server",
+                "extraArgs": [{"key": "kubelet-preferred-address-types", "value": "InternalDNS", "override": True}],
             },
             {
                 "name": "kube-controller-manager",
@@ -139,20 +152,34 @@ def kwokctl_config() -> pathlib.Path:
     return path
 
 
+def module_dir(module: str, version: str) -> pathlib.Path:
+    """A Go module's own files, from the module cache (`go mod download` fetches them from the proxy)."""
+    out = run(["go", "mod", "download", "-json", f"{module}@{version}"], capture=True, timeout=300).stdout
+    return pathlib.Path(json.loads(out)["Dir"])
+
+
 def up_binary() -> None:
     tools.ensure(BINARY_TOOLS, quiet=True)
     k8s = versions()["kubernetes"]["version"]
-    say(f"==> starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler {k8s} and kwok (binary runtime)")
+    say(f"==> starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler {k8s}, kwok and metrics-server (binary runtime)")
     run([
         str(tools.bin_dir() / "kwokctl"), "create", "cluster", "--name", NAME, "--runtime", "binary",
         "--config", str(kwokctl_config()), "--kubeconfig", str(kubeconfig()),
-        "--kube-authorization", "--kube-admission", "--wait", "120s",
+        "--kube-authorization", "--kube-admission", "--enable-metrics-server", "--wait", "120s",
     ], capture=True, timeout=300)
     say("==> adding the nodes controlplane, node01 and node02")
     nodes = NODES_FILE.read_text(encoding="utf-8").replace("{version}", k8s)
     kubectl("apply", "-f", "-", input=nodes, capture=True, timeout=60)
     kubectl("wait", "--for=condition=Ready", "node", "--all", "--timeout=90s", capture=True, timeout=120)
     wait_for_default_service_account()
+
+
+def install_gateway_api_crds() -> None:
+    """The Gateway API CRDs (standard channel), as an exam cluster has them: the module's own YAML."""
+    gateway = versions()["gateway_api"]
+    say(f"==> installing the Gateway API CRDs {gateway['version']} (standard channel)")
+    crds = module_dir(gateway["module"], gateway["version"]) / gateway["crds"]
+    kubectl("apply", "--server-side", "-f", str(crds), capture=True, timeout=120)
 
 
 def wait_for_default_service_account() -> None:
@@ -228,6 +255,7 @@ def up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         up_binary() if runtime == "binary" else up_kind()
+        install_gateway_api_crds()
     except (ClusterError, KeyboardInterrupt):
         say("==> cluster-up failed: cleaning up what it started")
         down(args)

@@ -189,6 +189,9 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    metrics_server = _get(go_tools, "metrics-server")
+    go_tool("metrics-server", ["metrics-server"], [metrics_server["package"]],
+            ldflags=f"-X k8s.io/client-go/pkg/version.gitVersion={metrics_server['version']}", estimate="~4 min")
     chainsaw = _get(go_tools, "chainsaw")
     patch_dir = SCRIPTS / "go" / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []

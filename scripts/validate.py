@@ -73,6 +73,10 @@ OWN_CHECKER_GROUPS = {
     "kind.x-k8s.io": "kind",
     "chainsaw.kyverno.io": "chainsaw",
 }
+# Groups of CustomResourceDefinitions that the practice cluster installs (scripts/cluster.py):
+# kubeconform has no schema for them; the lab's server-side dry run checks them against the
+# installed CRDs (their openAPI schema and CEL rules).
+CRD_GROUPS = {"gateway.networking.k8s.io"}
 SEMANTIC = {"etcd", "kubeconform", "kubeadm", "configcheck", "kind", "chainsaw", "haproxy", "cni", "shellcheck", "actionlint"}
 
 
@@ -182,7 +186,10 @@ def route_yaml(plan: Plan, sf: SourceFile, schema_index: set[str], config_kinds:
     normal = []
     for d in rest:
         owner = OWN_CHECKER_GROUPS.get(d.group)
-        if owner:
+        if d.group in CRD_GROUPS:
+            plan.counts["custom resource (lab only)"] += 1
+            plan.skip_gvks.add(d.gvk)
+        elif owner:
             plan.counts[f"{owner} config"] += 1
             plan.add(owner, sf)
             plan.skip_gvks.add(d.gvk)
