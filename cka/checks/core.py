@@ -12,7 +12,9 @@ from ..content import Doc, Expectation, classify, header, scan_docs  # noqa: F40
 
 # Directories whose files the checks look at, relative to the root.
 CONTENT_DIRS = ("manifests", "snippets", "docs", "practice")
-SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", "site", "site-offline", "build", ".pytest_cache"}
+SKIP_DIRS = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
+# Build output, skipped at the root of the tree only (cka/site/ is source).
+SKIP_AT_ROOT = {"site", "site-offline", "build"}
 SHELL_SHEBANG = re.compile(r"^#!\s*(/usr/bin/env\s+(-S\s+)?)?(/usr/bin/|/bin/)?(ba)?sh\b")
 
 
@@ -71,7 +73,8 @@ class Tree:
         if not base.is_dir():
             return out
         for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            at_root = Path(dirpath) == self.root
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not (at_root and d in SKIP_AT_ROOT))
             for f in sorted(filenames):
                 out.append(Path(dirpath) / f)
         return out

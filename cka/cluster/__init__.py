@@ -53,6 +53,7 @@ def env() -> dict[str, str]:
         KWOK_KUBECTL_BINARY=str(bin_dir() / "kubectl"),
         KWOK_CONTROLLER_BINARY=str(bin_dir() / "kwok"),
         KWOK_ETCD_BINARY=str(bin_dir() / "etcd"),
+        KWOK_METRICS_SERVER_BINARY=str(bin_dir() / "metrics-server"),
     )
 
 
@@ -83,6 +84,17 @@ def reachable() -> bool:
         return False
     result = kubectl("get", "--raw", "/readyz", check=False, capture=True, timeout=10)
     return result.returncode == 0 and result.stdout.strip() == "ok"
+
+
+def install_gateway_api_crds() -> None:
+    """The Gateway API CRDs (standard channel), as an exam cluster has them: the module's own YAML."""
+    from ..console import say
+    from ..tools.go import module_dir
+
+    gateway = versions.get("gateway_api")
+    say(f"==> installing the Gateway API CRDs {gateway['version']} (standard channel)")
+    crds = module_dir(gateway["module"], gateway["version"]) / gateway["crds"]
+    kubectl("apply", "--server-side", "-f", str(crds), capture=True, timeout=120)
 
 
 def runtime_module(name: str):

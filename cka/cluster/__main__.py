@@ -24,6 +24,7 @@ from . import (
     RUNTIMES,
     ClusterError,
     current_runtime,
+    install_gateway_api_crds,
     kubeconfig,
     kubectl,
     kwok_workdir,
@@ -64,6 +65,7 @@ def up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         runtime_module(runtime).up()
+        install_gateway_api_crds()
     except (ClusterError, KeyboardInterrupt):
         say("==> cluster-up failed: cleaning up what it started")
         down(args)

@@ -25,7 +25,6 @@ import logging
 import os
 import pathlib
 import re
-import sys
 import xml.etree.ElementTree as ET
 
 from mkdocs.exceptions import PluginError
@@ -34,7 +33,6 @@ from mkdocs.utils import get_relative_url
 from .. import versions
 from ..cache import cache_dir
 from ..content import diagram_blocks, text_alternative
-from ..paths import ROOT
 from . import assets  # fetches the pinned Mermaid from the npm registry
 from . import chromium as browser_tests
 

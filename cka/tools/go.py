@@ -96,6 +96,11 @@ def go_mod_download(module: str, version: str) -> dict:
     return info
 
 
+def module_dir(module: str, version: str) -> Path:
+    """A Go module's own files (CRD YAML, kustomize bases), from the module cache."""
+    return Path(go_mod_download(module, version)["Dir"])
+
+
 # --------------------------------------------------------------------------- installers
 
 

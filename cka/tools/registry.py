@@ -93,6 +93,10 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    # metrics-server reports its version through client-go's version variable.
+    metrics_server = pinned.get("metrics-server", data=go_tools)
+    go_tool("metrics-server", ["metrics-server"], [metrics_server["package"]],
+            ldflags=f"-X k8s.io/client-go/pkg/version.gitVersion={metrics_server['version']}", estimate="~4 min")
     # Helm's own version string comes from an ldflag (without it, `helm version` prints only the minor).
     helm = pinned.get("helm", data=go_tools)
     go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~5 min",
