@@ -46,13 +46,13 @@ WORDS = {
         "passed": "통과", "failed": "실패", "hint": "힌트", "score": "점수", "context": "컨텍스트",
         "ready": "준비 완료", "grade_with": "다 풀었으면 채점하자", "reset_with": "정리", "page": "관련 페이지",
         "not_started": "—", "set_up": "진행 중", "graded": "채점", "needs_kind": "kind 전용",
-        "left": "남은 시간", "enter": "Enter 키를 누르면 바로 채점한다",
+        "left": "남은 시간", "enter": "Enter 키를 누르면 바로 채점한다", "explanation": "해설",
     },
     "en": {
         "passed": "passed", "failed": "failed", "hint": "hint", "score": "score", "context": "context",
         "ready": "ready", "grade_with": "when you are done, grade it", "reset_with": "clean up", "page": "read",
         "not_started": "—", "set_up": "in progress", "graded": "graded", "needs_kind": "kind only",
-        "left": "time left", "enter": "press Enter to grade now",
+        "left": "time left", "enter": "press Enter to grade now", "explanation": "Explanation",
     },
 }
 
