@@ -110,7 +110,7 @@ def test_a_failed_task_returns_only_after_its_interval(tmp_path):
     rec.add("rbac-a", 1)
     choice, reasons = drill.choose(TASKS, rec.load(), "binary", "en")
     assert choice is None, f"rbac-a came back at once: {reasons}"
-    assert "rbac-a comes back after 1 more graded attempts" in reasons[-1]
+    assert "rbac-a comes back after more graded attempts: 1" in reasons[-1]
     rec.add("dns-a", 4)                                  # one attempt later: its interval (1) has passed
     choice, _ = drill.choose(TASKS, rec.load(), "binary", "en")
     assert choice.task.id == "rbac-a"

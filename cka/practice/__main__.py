@@ -113,9 +113,9 @@ def cmd_grade(args) -> int:
     history.record(history.attempt_of(task, results, "practice"))
     got, total = score(results)
     save_state(task.id, {"score": got, "max": total, "graded": dt.datetime.now().isoformat(timespec="seconds")})
-    if got != total:
-        say(f"{WORDS[lang]['page']}: {page_url('practice/' + task.domain, lang, task.id)}")
     print_results(task, results, lang)  # ends with the explanation on full marks
+    if got != total:
+        say(f"{WORDS[lang]['task_page']}: {page_url('practice/' + task.domain, lang, task.id)}")
     return 0 if got == total else 1
 
 

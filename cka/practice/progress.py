@@ -11,7 +11,9 @@ Statuses of a competency (the tasks that list it in `competencies:` train it):
 - weak: attempted, but not holding;
 - no task: no practice task trains it yet (shown, never counted).
 
-A domain holds when each of its competencies that has a task holds; it is not started when none
+A domain's attempts are the attempts at tasks that train one of its competencies (a task may train
+competencies of another domain than its own). A domain holds when each of its competencies that has
+a task holds; it is not started when none
 was attempted; otherwise it is weak. What to study: the page that the weakest task names (the
 attempted task with the lowest latest result; for a competency not started, its first task).
 """
@@ -218,6 +220,7 @@ def html_report(tasks: list[Task], history: list[Attempt], lang: str, generated:
                        f"<td>{esc(latest_text(s))}</td><td>{esc(w[s.status])}</td><td>{link}</td></tr>")
         return "".join(out)
 
+    legend = "".join(f"<span class='key' style='background:{COLORS[s]}'></span>{esc(w[s])}" for s in ("weak", "holding"))
     head = (f"<tr><th>{{}}</th><th>{esc(w['attempts'])}</th><th>{esc(w['latest'])}</th>"
             f"<th>{esc(w['status'])}</th><th>{esc(w['study'])}</th></tr>")
     return f"""<!doctype html>
@@ -227,12 +230,14 @@ def html_report(tasks: list[Task], history: list[Attempt], lang: str, generated:
 body{{font-family:system-ui,sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#222}}
 table{{border-collapse:collapse;width:100%;margin:1rem 0}}td,th{{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}}
 tr.holding td{{background:#eef8f0}}tr.weak td{{background:#fdecea}}tr.no-task td{{color:#888}}
+td:nth-child(2),td:nth-child(4),th{{white-space:nowrap}}.key{{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}}
 </style></head><body>
 <h1>{esc(w['title'])}</h1>
 <p>{len(history)} {esc(w['attempts'])}{' · ' + esc(w['generated']) + ': ' + esc(generated) if generated else ''}</p>
 <p>{esc(w['rule'])}</p>
 <h2>{esc(w['chart'])}</h2>
 {svg_chart(comps, lang) if history else '<p>' + esc(w['none_yet']) + '</p>'}
+<p>{legend}</p>
 <h2>{esc(w['by_competency'])}</h2>
 <table>{head.format(esc(w['competency']))}{rows(comps)}</table>
 <h2>{esc(w['by_domain'])}</h2>
