@@ -74,6 +74,12 @@ practice-reset: $(VENV_READY) ## Remove what a practice task created: make pract
 mock-exam: $(VENV_READY) ## A 2-hour mock exam: 17 tasks by domain weight, graded into a report (SEED=<n>)
 	$(PY) -m cka.practice mock-exam $(if $(SEED),--seed $(SEED))
 
+progress: $(VENV_READY) ## Where you stand per competency and domain, from your graded attempts (+ an HTML report)
+	$(PY) -m cka.practice progress
+
+drill: $(VENV_READY) ## Set up the next task: weakest competency first, failed tasks come back spaced (DRY_RUN=1: only say which)
+	$(PY) -m cka.practice drill $(if $(DRY_RUN),--dry-run)
+
 practice-check: $(VENV_READY) ## Prove every grader honest: setup fails, the solution passes, wrong solutions lose their points
 	$(PY) -m cka.practice check
 
@@ -106,5 +112,5 @@ clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
 .PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status lab lab-ha \
-	practice grade practice-reset mock-exam practice-check bench-build bench-serve bench-site bench-search bench-validate \
+	practice grade practice-reset mock-exam progress drill practice-check bench-build bench-serve bench-site bench-search bench-validate \
 	help clean

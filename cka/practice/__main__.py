@@ -5,6 +5,8 @@
   python -m cka.practice grade TASK            grade it check by check, with hints        (make grade TASK=…)
   python -m cka.practice reset TASK            remove what the task and you created       (make practice-reset TASK=…)
   python -m cka.practice mock-exam             17 tasks drawn by domain weight, 2 hours, a score report (make mock-exam)
+  python -m cka.practice progress              attempts, latest result and status per competency and domain (make progress)
+  python -m cka.practice drill [--dry-run]     pick the next task: weakest competency, spaced repetition (make drill)
   python -m cka.practice check [TASK…]         prove every grader honest                   (make practice-check)
 
 A task is one file, practice/<domain>/<id>.yaml: the task text in Korean and English,
@@ -12,6 +14,10 @@ a setup script, checks with points (chainsaw assertions against the cluster or a
 file, or a bash script), a reference solution, wrong solutions with the checks
 they must lose, hints and an explanation. The site's practice pages are built
 from the same files (cka.site.practice_pages).
+
+Every graded attempt (`grade`, and each task of `mock-exam`) is appended to
+build/practice/history.jsonl (cka.practice.history); `progress` and `drill` read it
+(cka.practice.progress, cka.practice.drill say how statuses and the next task are chosen).
 
 `check` runs, for every task the runtime can run: setup then grade (must not get
 full marks), the reference solution then grade (must get full marks), and each
@@ -31,6 +37,7 @@ from ..cache import bin_dir
 from ..console import say
 from ..errors import run_command
 from ..tools import ensure
+from . import drill, history, progress
 from .exam import cmd_mock_exam
 from .grading import grade, print_results, score
 from .honesty import cmd_check
@@ -76,10 +83,8 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_start(args) -> int:
-    tasks = load_tasks()
-    task = find(tasks, args.task)
-    lang = lang_of(args)
+def start_task(task, lang: str) -> None:
+    """Reset, set up and print one task (`make practice TASK=…`, and `make drill`)."""
     w = WORDS[lang]
     started = time.monotonic()
     rt = detect_runtime()
@@ -89,6 +94,10 @@ def cmd_start(args) -> int:
     say(f"\n==> {w['ready']} ({time.monotonic() - started:.1f} s). {w['grade_with']}: make grade TASK={task.id}"
         f" · {w['reset_with']}: make practice-reset TASK={task.id}")
     say(f"    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH")
+
+
+def cmd_start(args) -> int:
+    start_task(find(load_tasks(), args.task), lang_of(args))
     return 0
 
 
@@ -101,11 +110,48 @@ def cmd_grade(args) -> int:
         raise PracticeError(f"{task.id} runs on the kind runtime only")
     say(f"==> {task.title[lang]} [{task.id}]")
     results = grade(task, rt, args.timeout)
-    print_results(task, results, lang)
+    history.record(history.attempt_of(task, results, "practice"))
     got, total = score(results)
     save_state(task.id, {"score": got, "max": total, "graded": dt.datetime.now().isoformat(timespec="seconds")})
-    say(f"{WORDS[lang]['page']}: {page_url('practice/' + task.domain, lang, task.id)} · {page_url(task.page, lang)}")
+    print_results(task, results, lang)  # ends with the explanation on full marks
+    if got != total:
+        say(f"{WORDS[lang]['task_page']}: {page_url('practice/' + task.domain, lang, task.id)}")
     return 0 if got == total else 1
+
+
+def cmd_progress(args) -> int:
+    lang = lang_of(args)
+    tasks = load_tasks()
+    attempts = history.load()
+    for line in progress.terminal_report(tasks, attempts, lang):
+        say(line)
+    page = progress.write_html(tasks, attempts, lang, dt.datetime.now().isoformat(timespec="minutes"))
+    say(f"\n    {progress.WORDS[lang]['report']}: {page}")
+    return 0
+
+
+def cmd_drill(args) -> int:
+    lang = lang_of(args)
+    tasks = load_tasks()
+    w = drill.WORDS[lang]
+    if args.dry_run:
+        runtime = (cluster.current_runtime() if cluster.runtime_file().exists() else None) or "binary"
+    else:
+        runtime = detect_runtime().name
+    choice, reasons = drill.choose(tasks, history.load(), runtime, lang)
+    if choice is None:
+        for line in reasons:
+            say(line)
+        return 0
+    say(f"==> {w['choice']}: {choice.task.title[lang]} [{choice.task.id}]")
+    for line in reasons:
+        say(f"    {w['why']}: {line}")
+    if args.dry_run:
+        say(f"    {w['start']}: make practice TASK={choice.task.id}")
+        return 0
+    say("")
+    start_task(choice.task, lang)
+    return 0
 
 
 def cmd_reset(args) -> int:
@@ -145,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--no-wait", action="store_true", help="grade right after the setup (for tests)")
     mock.add_argument("--solve", action="store_true", help="apply the reference solutions first (for tests)")
     mock.set_defaults(func=cmd_mock_exam)
+    sub.add_parser("progress", help="where you stand, per competency and domain").set_defaults(func=cmd_progress)
+    drill_cmd = sub.add_parser("drill", help="set up the next task to practise")
+    drill_cmd.add_argument("--dry-run", action="store_true", help="print the choice and why, set nothing up")
+    drill_cmd.set_defaults(func=cmd_drill)
     check = sub.add_parser("check", help="prove every grader honest")
     check.add_argument("tasks", nargs="*")
     check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 6))
@@ -155,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         args.task = None
 
     def command() -> int:
-        if args.command != "list":
+        if args.command not in ("list", "progress") and not getattr(args, "dry_run", False):
             ensure(["chainsaw", "kubernetes", "etcd"], quiet=True)
         return args.func(args)
 

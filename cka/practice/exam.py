@@ -12,6 +12,7 @@ import time
 from .. import cluster
 from ..cache import bin_dir
 from ..console import say
+from . import history
 from .grading import grade
 from .reports import REPORT_WORDS, summarize, task_score, write_report
 from .runner import bash, detect_runtime, reset, setup, task_env
@@ -133,6 +134,9 @@ def cmd_mock_exam(args) -> int:
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         graded = list(pool.map(lambda t: grade(t, rt, 10.0 if args.solve else 5.0), chosen))
     scores = [task_score(t, r) for t, r in zip(chosen, graded)]
+    if not args.solve:  # a test run with the reference solutions is not the learner's attempt
+        for task, results in zip(chosen, graded):
+            history.record(history.attempt_of(task, results, "mock"))
     finished = dt.datetime.now()
     meta = {"started": started_at.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
             "minutes": (time.monotonic() - exam_started) / 60, "seed": seed, "runtime": rt.name,

@@ -13,7 +13,7 @@ import time
 from ..cache import tool_path
 from ..console import say
 from .runner import bash, task_env
-from .tasks import WORDS, Check, Runtime, Task, fill, workdir
+from .tasks import WORDS, Check, Runtime, Task, fill, page_url, workdir
 
 
 @dataclasses.dataclass
@@ -69,17 +69,32 @@ def score(results: list[CheckResult]) -> tuple[int, int]:
     return sum(r.points for r in results), sum(r.check.points for r in results)
 
 
-def print_results(task: Task, results: list[CheckResult], lang: str) -> None:
+def feedback(task: Task, results: list[CheckResult], lang: str) -> list[str]:
+    """What the learner reads after grading, in their language: each check with its points; for a failed
+    check why (its hint), what the grader saw and the page to read; the score; on full marks the explanation."""
     w = WORDS[lang]
+    page = page_url(task.page, lang)
+    lines = []
     for r in results:
         mark = "✔" if r.passed else "✘"
-        say(f"  {mark} {w['passed'] if r.passed else w['failed']:<6} {r.points}/{r.check.points}  {r.check.text[lang]}")
+        lines.append(f"  {mark} {w['passed'] if r.passed else w['failed']:<6} {r.points}/{r.check.points}  "
+                     f"{r.check.text[lang]}")
         if not r.passed:
-            say(f"           {w['hint']}: {fill(r.check.hint[lang], task)}")
-            for line in r.detail.splitlines()[:3]:
-                say(f"           | {line}")
+            lines.append(f"           {w['hint']}: {fill(r.check.hint[lang], task)}")
+            lines.extend(f"           | {line}" for line in r.detail.splitlines()[:3])
+            lines.append(f"           {w['page']}: {page}")
     got, total = score(results)
-    say(f"{w['score']}: {got}/{total} ({100 * got / total:.0f} %)")
+    lines.append(f"{w['score']}: {got}/{total} ({100 * got / total:.0f} %)")
+    if got == total:
+        lines.append("")
+        lines.append(f"{w['explanation']}:")
+        lines.extend("  " + line for line in fill(task.explanation[lang], task).rstrip().splitlines())
+    return lines
+
+
+def print_results(task: Task, results: list[CheckResult], lang: str) -> None:
+    for line in feedback(task, results, lang):
+        say(line)
 
 
 def failed_ids(results: list[CheckResult]) -> set[str]:

@@ -46,13 +46,13 @@ WORDS = {
         "passed": "통과", "failed": "실패", "hint": "힌트", "score": "점수", "context": "컨텍스트",
         "ready": "준비 완료", "grade_with": "다 풀었으면 채점하자", "reset_with": "정리", "page": "관련 페이지",
         "not_started": "—", "set_up": "진행 중", "graded": "채점", "needs_kind": "kind 전용",
-        "left": "남은 시간", "enter": "Enter 키를 누르면 바로 채점한다",
+        "left": "남은 시간", "enter": "Enter 키를 누르면 바로 채점한다", "explanation": "해설", "task_page": "과제와 풀이",
     },
     "en": {
         "passed": "passed", "failed": "failed", "hint": "hint", "score": "score", "context": "context",
         "ready": "ready", "grade_with": "when you are done, grade it", "reset_with": "clean up", "page": "read",
         "not_started": "—", "set_up": "in progress", "graded": "graded", "needs_kind": "kind only",
-        "left": "time left", "enter": "press Enter to grade now",
+        "left": "time left", "enter": "press Enter to grade now", "explanation": "Explanation", "task_page": "task and solution",
     },
 }
 
@@ -147,6 +147,9 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
         value = data.get(key)
         if not isinstance(value, dict) or any(not str(value.get(lang, "")).strip() for lang in LANGS):
             add(f"{rel}: `{key}` needs text in both ko and en")
+        elif set(value) - set(LANGS):
+            add(f"{rel}: `{key}` has keys other than {', '.join(LANGS)}: a comma in an unquoted text of "
+                f"`{{ko: …, en: …}}` cut it short; put the text in double quotes")
     hints = data.get("hints")
     if not isinstance(hints, dict) or any(not hints.get(lang) for lang in LANGS) or \
             len(hints.get("ko") or []) != len(hints.get("en") or []):
@@ -180,6 +183,9 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
         for key in ("text", "hint"):
             if not isinstance(check.get(key), dict) or any(not check[key].get(lang) for lang in LANGS):
                 add(f"{where}: `{key}` needs ko and en")
+            elif set(check[key]) - set(LANGS):
+                add(f"{where}: `{key}` has keys other than {', '.join(LANGS)}: a comma in an unquoted text of "
+                    f"`{{ko: …, en: …}}` cut it short; put the text in double quotes")
     if len(checks) < 2:
         add(f"{rel}: a task needs at least two checks, so that partial credit means something")
     wrong = data.get("wrong") or []
