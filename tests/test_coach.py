@@ -9,7 +9,7 @@ import re
 
 from cka.practice import drill, history, progress
 from cka.practice.grading import CheckResult, feedback
-from cka.practice.tasks import Check, Task
+from cka.practice.tasks import Task
 
 START = dt.datetime(2026, 1, 1, 9, 0, 0)
 
