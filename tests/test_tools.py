@@ -62,7 +62,7 @@ def test_versioned_dir_and_binaries():
     reg = {t.name: t for t in tools.registry()}
     assert reg["kubeconform"].dir.name == f"kubeconform-{reg['kubeconform'].version}"
     assert set(reg["kubernetes"].binaries) == {"kubeadm", "kube-apiserver", "kube-controller-manager",
-                                               "kube-scheduler", "kubectl"}
+                                               "kube-scheduler", "kubectl", "kubelet", "kube-proxy"}
     assert set(reg["etcd"].binaries) == {"etcd", "etcdctl", "etcdutl"}
     assert set(reg["kwok"].binaries) == {"kwok", "kwokctl"}
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 # Oldest Go that builds every pinned tool (etcd v3.6 and kwok v0.8 need 1.26).
 MIN_GO = (1, 26)
 
-K8S_BINARIES = ("kubeadm", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+K8S_BINARIES = ("kubeadm", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl", "kubelet",
+                "kube-proxy")
 # binary name -> module (the module root is its main package)
 ETCD_MODULES = {
     "etcd": "go.etcd.io/etcd/server/v3",
@@ -103,11 +104,12 @@ def _ldflags(extra: str = "") -> str:
     return ("-s -w " + extra).strip()
 
 
-def go_install(tool: Tool, out: Path, packages: list[str], ldflags: str) -> None:
+def go_install(tool: Tool, out: Path, packages: list[str], ldflags: str, tags: str = "") -> None:
     env = go_env()
     env["GOBIN"] = str(out)
     run(
-        ["go", "install", "-trimpath", "-ldflags", _ldflags(ldflags)] + [f"{p}@{tool.version}" for p in packages],
+        ["go", "install", "-trimpath", "-ldflags", _ldflags(ldflags)] + (["-tags", tags] if tags else [])
+        + [f"{p}@{tool.version}" for p in packages],
         cwd=cache_dir(),
         env=env,
         what=f"building {tool.name}",

@@ -60,7 +60,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     go_tools = pinned.get("go_tools", data=v)
     k8s_version = pinned.get("kubernetes", "version", data=v)
 
-    def go_tool(name, binaries, packages, ldflags="", estimate=""):
+    def go_tool(name, binaries, packages, ldflags="", estimate="", tags="", summary=""):
         spec = pinned.get(name, data=go_tools)
         module, version = spec["module"], spec["version"]
         pkgs = [module + ("" if p in (".", "./") else "/" + p.lstrip("./")) for p in packages]
@@ -70,9 +70,9 @@ def registry(versions: dict | None = None) -> list[Tool]:
                 version=version,
                 binaries=tuple(binaries),
                 kind="go",
-                summary=f"{module} (go install)",
-                install=lambda t, d, pkgs=pkgs, ldflags=ldflags: go.go_install(t, d, pkgs, ldflags),
-                recipe=f"{pkgs}|{ldflags}",
+                summary=summary or f"{module} (go install)",
+                install=lambda t, d, pkgs=pkgs, ldflags=ldflags, tags=tags: go.go_install(t, d, pkgs, ldflags, tags),
+                recipe=f"{pkgs}|{ldflags}" + (f"|{tags}" if tags else ""),
                 estimate=estimate,
             )
         )
@@ -93,6 +93,27 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    # The real-node runtime (cka.cluster.kubeadm): the container runtime, its CNI plugins and crictl.
+    containerd = pinned.get("containerd", data=go_tools)
+    go_tool(
+        "containerd",
+        ["containerd", "containerd-shim-runc-v2", "ctr"],
+        ["./cmd/containerd", "./cmd/containerd-shim-runc-v2", "./cmd/ctr"],
+        ldflags=f"-X {containerd['module']}/version.Version={containerd['version']}",
+        tags="no_btrfs no_devmapper no_zfs urfave_cli_no_docs",
+        estimate="~4 min",
+    )
+    cni = pinned.get("cni-plugins", data=go_tools)
+    go_tool(
+        "cni-plugins",
+        cni["plugins"],
+        [f"./plugins/{p}" for p in cni["packages"]],
+        ldflags=f"-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion={cni['version']}",
+        estimate="~2 min",
+    )
+    crictl = pinned.get("crictl", data=go_tools)
+    go_tool("crictl", ["crictl"], [crictl["package"]],
+            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~1 min")
     chainsaw = pinned.get("chainsaw", data=go_tools)
     patch_dir = GO_SOURCES / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
