@@ -32,6 +32,7 @@ class Tool:
     estimate: str = ""  # cold install time, shown in the progress line
     package: str = ""  # Debian package
     min_version: str = ""  # Debian: oldest acceptable version
+    optional: bool = False  # only for a cluster runtime that asks for it: `make tools` skips it
 
     @property
     def key(self) -> str:
@@ -60,7 +61,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     go_tools = pinned.get("go_tools", data=v)
     k8s_version = pinned.get("kubernetes", "version", data=v)
 
-    def go_tool(name, binaries, packages, ldflags="", estimate="", tags="", summary=""):
+    def go_tool(name, binaries, packages, ldflags="", estimate="", tags="", summary="", optional=False):
         spec = pinned.get(name, data=go_tools)
         module, version = spec["module"], spec["version"]
         pkgs = [module + ("" if p in (".", "./") else "/" + p.lstrip("./")) for p in packages]
@@ -74,6 +75,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
                 install=lambda t, d, pkgs=pkgs, ldflags=ldflags, tags=tags: go.go_install(t, d, pkgs, ldflags, tags),
                 recipe=f"{pkgs}|{ldflags}" + (f"|{tags}" if tags else ""),
                 estimate=estimate,
+                optional=optional,
             )
         )
 
@@ -94,6 +96,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
     go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
     # The real-node runtime (cka.cluster.kubeadm): the container runtime, its CNI plugins and crictl.
+    # Optional: built when that runtime starts (or by `python -m cka.tools install NAME`), not by `make tools`.
     containerd = pinned.get("containerd", data=go_tools)
     go_tool(
         "containerd",
@@ -102,6 +105,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
         ldflags=f"-X {containerd['module']}/version.Version={containerd['version']}",
         tags="no_btrfs no_devmapper no_zfs urfave_cli_no_docs",
         estimate="~4 min",
+        optional=True,
     )
     cni = pinned.get("cni-plugins", data=go_tools)
     go_tool(
@@ -109,11 +113,12 @@ def registry(versions: dict | None = None) -> list[Tool]:
         cni["plugins"],
         [f"./plugins/{p}" for p in cni["packages"]],
         ldflags=f"-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion={cni['version']}",
-        estimate="~2 min",
+        estimate="~1 min",
+        optional=True,
     )
     crictl = pinned.get("crictl", data=go_tools)
     go_tool("crictl", ["crictl"], [crictl["package"]],
-            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~1 min")
+            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~3 min", optional=True)
     chainsaw = pinned.get("chainsaw", data=go_tools)
     patch_dir = GO_SOURCES / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []

@@ -273,7 +273,7 @@ def wait_active(node: str, unit: str, timeout: float = 60) -> None:
     raise ProjectError(f"{node}: {unit} is not active after {timeout:.0f} s:\n{status[-1500:]}")
 
 
-def stop(node: str, timeout: float = 20) -> bool:
+def stop(node: str, timeout: float = 5) -> bool:
     """Power the machine off (systemd-nspawn sends SIGRTMIN+3 to its PID 1); kill it if it hangs."""
     pidfile = layout.node_dir(node) / "nspawn.pid"
     pid = int(pidfile.read_text()) if pidfile.exists() else None
