@@ -60,7 +60,9 @@ def in_node_with_heartbeat(name: str, command: list[str], what: str, timeout: fl
 
     threading.Thread(target=heartbeat, daemon=True).start()
     try:
-        return node.run(name, command, timeout=timeout).stdout
+        result = node.run(name, command, timeout=timeout)
+        (layout.node_dir(name) / f"{command[0]}-{command[1]}.log").write_text(result.stdout + result.stderr)
+        return result.stdout
     except subprocess.TimeoutExpired:
         raise ClusterError(f"{name}: {what} did not finish within {timeout:.0f} s") from None
     finally:
