@@ -132,6 +132,9 @@ def _up() -> None:
 
     wait_for_default_service_account()
     say(f"    three Ready nodes in {duration(time.monotonic() - started)} (after the tools)")
+    say("==> waiting for CoreDNS")
+    kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns", "--timeout=180s",
+            capture=True, timeout=200)
 
 
 def node_path(name: str, rel: str) -> Path:
