@@ -45,7 +45,7 @@ lock: $(VENV_READY) ## Regenerate requirements.txt (with hashes) from versions.y
 
 ##@ Practice cluster
 
-cluster-up: $(VENV_READY) ## Start the practice cluster (CLUSTER_RUNTIME=binary|kind)
+cluster-up: $(VENV_READY) ## Start the practice cluster (CLUSTER_RUNTIME=binary|kind|kubeadm)
 	$(PY) -m cka.cluster up
 
 cluster-down: $(VENV_READY) ## Stop the practice cluster and remove what it left behind
@@ -53,6 +53,9 @@ cluster-down: $(VENV_READY) ## Stop the practice cluster and remove what it left
 
 cluster-status: $(VENV_READY) ## Show the practice cluster and how to use it
 	$(PY) -m cka.cluster status
+
+node-shell: $(VENV_READY) ## A shell in a node of the kubeadm runtime: make node-shell NODE=node01 [CMD='crictl ps']
+	$(PY) -m cka.cluster shell $(or $(NODE),controlplane) $(if $(CMD),-c '$(CMD)')
 
 lab: $(VENV_READY) ## Apply every manifest and run every snippet against the cluster
 	$(PY) -m cka.labs.manifests
@@ -111,6 +114,6 @@ $(VENV_READY): requirements.txt pyproject.toml scripts/bootstrap.sh
 clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
-.PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status lab lab-ha \
+.PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status node-shell lab lab-ha \
 	practice grade practice-reset mock-exam progress drill practice-check bench-build bench-serve bench-site bench-search bench-validate \
 	help clean

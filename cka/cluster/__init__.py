@@ -1,9 +1,11 @@
-"""The practice cluster: one interface, several runtimes (cka.cluster.binary, cka.cluster.kind).
+"""The practice cluster: one interface, several runtimes (cka.cluster.binary, cka.cluster.kind,
+cka.cluster.kubeadm).
 
 Everything that talks to the cluster goes through here: where its state lives, the
 environment for kubectl (the pinned tools first on PATH, the cluster's kubeconfig),
 running kubectl, and whether the cluster answers. A runtime module has `TOOLS` (the
-tools it needs), `up()` and `down()`.
+tools it needs), `up()` and `down()`. The runtime is CLUSTER_RUNTIME's (binary by default);
+the kubeadm runtime keeps its state in a directory of its own, so it can run beside the others.
 """
 
 from __future__ import annotations
@@ -17,14 +19,20 @@ from ..cache import bin_dir, cache_dir
 from ..errors import ProjectError
 
 NAME = "cka"
-RUNTIMES = ("binary", "kind")
+RUNTIMES = ("binary", "kind", "kubeadm")
 
 
 class ClusterError(ProjectError):
     """A problem with the practice cluster that the user can fix."""
 
 
+def selected_runtime() -> str:
+    return os.environ.get("CLUSTER_RUNTIME") or "binary"
+
+
 def state_dir() -> Path:
+    if selected_runtime() == "kubeadm":
+        return cache_dir() / "cluster-kubeadm"
     return cache_dir() / "cluster"
 
 
@@ -98,11 +106,14 @@ def install_gateway_api_crds() -> None:
 
 
 def runtime_module(name: str):
-    """The module of a runtime: binary or kind."""
+    """The module of a runtime: binary, kind or kubeadm."""
     if name == "binary":
         from . import binary
         return binary
     if name == "kind":
         from . import kind
         return kind
+    if name == "kubeadm":
+        from . import kubeadm
+        return kubeadm
     raise ClusterError(f"unknown runtime `{name}`; use one of: {', '.join(RUNTIMES)}")

@@ -1,9 +1,10 @@
 """Start, stop and inspect the practice cluster.
 
-  python -m cka.cluster up       start it (CLUSTER_RUNTIME=binary, the default, or kind)
+  python -m cka.cluster up       start it (CLUSTER_RUNTIME=binary, the default, kind or kubeadm)
   python -m cka.cluster down     stop it and remove every process, port and file it left
   python -m cka.cluster status   show it and how to use it
   python -m cka.cluster env      print `export` lines for KUBECONFIG and PATH (eval "$(…)")
+  python -m cka.cluster shell NODE [-c CMD]   a shell (or one command) in a node of the kubeadm runtime
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from . import (
 
 def leftover_processes() -> list[tuple[int, str]]:
     """Processes started from the cluster's state directory (etcd, kube-*, kwok)."""
-    marker = str(state_dir())
+    marker = str(state_dir()) + "/"
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit() or int(proc.name) == os.getpid():
@@ -109,6 +110,8 @@ def status(args: argparse.Namespace) -> int:
     nodes = kubectl("get", "nodes", "-o", "wide", capture=True).stdout
     server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}", capture=True).stdout
     say(f"runtime: {runtime}\nAPI server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
+    if runtime == "kubeadm":
+        say("A shell in a node: make node-shell NODE=node01 [CMD='crictl ps']\n")
     say("Use it from your shell:\n"
         f"  export KUBECONFIG={kubeconfig()}\n"
         f"  export PATH={bin_dir()}:$PATH   # kubectl {versions.kubernetes()}\n"
@@ -122,6 +125,11 @@ def print_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def shell(args: argparse.Namespace) -> int:
+    """A shell, or one command, in a node of the kubeadm runtime."""
+    return runtime_module("kubeadm").node_shell(args.node, args.c)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m cka.cluster", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,7 +138,12 @@ def main() -> int:
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         cmd.set_defaults(func=func)
         cmd.add_argument("--runtime", choices=RUNTIMES, default=os.environ.get("CLUSTER_RUNTIME") or "binary")
+    cmd = sub.add_parser("shell", help=shell.__doc__)
+    cmd.set_defaults(func=shell, runtime="kubeadm")
+    cmd.add_argument("node", nargs="?", default="controlplane")
+    cmd.add_argument("-c", metavar="CMD", help="run this command with bash -c instead of an interactive shell")
     args = parser.parse_args()
+    os.environ["CLUSTER_RUNTIME"] = args.runtime  # the runtime decides where the state lives
     return run_command(lambda: args.func(args))
 
 

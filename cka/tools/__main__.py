@@ -1,6 +1,6 @@
 """Install the project's pinned external tools into a per-user cache.
 
-    python -m cka.tools install [NAME...]   build or install what is missing (all by default)
+    python -m cka.tools install [NAME...]   build or install what is missing (all but the optional by default)
     python -m cka.tools path                print the directory to put on PATH
     python -m cka.tools list                show what is installed, outdated or missing
 
@@ -37,7 +37,9 @@ def cmd_list(args) -> int:
     missing = 0
     for t in tools:
         st = status(t)
-        missing += st != "ok"
+        if t.optional and st != "ok":
+            st = "optional"
+        missing += st not in ("ok", "optional")
         bins = ", ".join(t.binaries) or "(data)"
         print(f"{t.name:<{width}}  {t.version:<10}  {st:<8}  {bins}")
     print(f"\ncache: {cache_dir()}\n  add to PATH: {bin_dir()}")

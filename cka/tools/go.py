@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 MIN_GO = (1, 26)
 
 K8S_BINARIES = ("kubeadm", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+# What only a real node runs (the kubeadm runtime): a tool of its own, built when that runtime starts.
+K8S_NODE_BINARIES = ("kubelet", "kube-proxy")
 # binary name -> module (the module root is its main package)
 ETCD_MODULES = {
     "etcd": "go.etcd.io/etcd/server/v3",
@@ -108,11 +110,12 @@ def _ldflags(extra: str = "") -> str:
     return ("-s -w " + extra).strip()
 
 
-def go_install(tool: Tool, out: Path, packages: list[str], ldflags: str) -> None:
+def go_install(tool: Tool, out: Path, packages: list[str], ldflags: str, tags: str = "") -> None:
     env = go_env()
     env["GOBIN"] = str(out)
     run(
-        ["go", "install", "-trimpath", "-ldflags", _ldflags(ldflags)] + [f"{p}@{tool.version}" for p in packages],
+        ["go", "install", "-trimpath", "-ldflags", _ldflags(ldflags)] + (["-tags", tags] if tags else [])
+        + [f"{p}@{tool.version}" for p in packages],
         cwd=cache_dir(),
         env=env,
         what=f"building {tool.name}",
@@ -200,6 +203,12 @@ def build_kubernetes(tool: Tool, out: Path, staging: str) -> None:
         env=env,
         what=f"building kubernetes {version}",
     )
+
+
+def verify_kubernetes_node(tool: Tool, out: Path) -> None:
+    text = run([str(out / "kubelet"), "--version"], what="kubelet --version")
+    if tool.version not in text:
+        raise ProjectError(f"kubelet reports {text.strip()!r}, expected {tool.version}")
 
 
 def verify_kubernetes(tool: Tool, out: Path) -> None:

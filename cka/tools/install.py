@@ -121,8 +121,9 @@ def select(tools: list[Tool], names: list[str]) -> list[Tool]:
 
 
 def ensure(names: list[str] | None = None, quiet: bool = False) -> list[Tool]:
-    """Install what is missing among `names` (all by default). Fast when everything is there."""
-    tools = select(registry(), names or [])
+    """Install what is missing among `names` (all but the optional tools by default). Fast when
+    everything is there."""
+    tools = select(registry(), names) if names else [t for t in registry() if not t.optional]
     todo = [t for t in tools if status(t) != "ok"]
     for t in tools:
         if t not in todo and not links_ok(t):

@@ -16,7 +16,7 @@ from .. import versions as pinned
 from ..cache import tools_dir
 from ..paths import GO_SOURCES
 from . import debian, go
-from .go import ETCD_MODULES, K8S_BINARIES
+from .go import ETCD_MODULES, K8S_BINARIES, K8S_NODE_BINARIES
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Tool:
     estimate: str = ""  # cold install time, shown in the progress line
     package: str = ""  # Debian package
     min_version: str = ""  # Debian: oldest acceptable version
+    optional: bool = False  # only for a cluster runtime that asks for it: `make tools` skips it
 
     @property
     def key(self) -> str:
@@ -60,7 +61,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     go_tools = pinned.get("go_tools", data=v)
     k8s_version = pinned.get("kubernetes", "version", data=v)
 
-    def go_tool(name, binaries, packages, ldflags="", estimate=""):
+    def go_tool(name, binaries, packages, ldflags="", estimate="", tags="", summary="", optional=False):
         spec = pinned.get(name, data=go_tools)
         module, version = spec["module"], spec["version"]
         pkgs = [module + ("" if p in (".", "./") else "/" + p.lstrip("./")) for p in packages]
@@ -70,10 +71,11 @@ def registry(versions: dict | None = None) -> list[Tool]:
                 version=version,
                 binaries=tuple(binaries),
                 kind="go",
-                summary=f"{module} (go install)",
-                install=lambda t, d, pkgs=pkgs, ldflags=ldflags: go.go_install(t, d, pkgs, ldflags),
-                recipe=f"{pkgs}|{ldflags}",
+                summary=summary or f"{module} (go install)",
+                install=lambda t, d, pkgs=pkgs, ldflags=ldflags, tags=tags: go.go_install(t, d, pkgs, ldflags, tags),
+                recipe=f"{pkgs}|{ldflags}" + (f"|{tags}" if tags else ""),
                 estimate=estimate,
+                optional=optional,
             )
         )
 
@@ -101,6 +103,30 @@ def registry(versions: dict | None = None) -> list[Tool]:
     helm = pinned.get("helm", data=go_tools)
     go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~5 min",
             ldflags=f"-X {helm['module']}/internal/version.version={helm['version']}")
+    # The real-node runtime (cka.cluster.kubeadm): the container runtime, its CNI plugins and crictl.
+    # Optional: built when that runtime starts (or by `python -m cka.tools install NAME`), not by `make tools`.
+    containerd = pinned.get("containerd", data=go_tools)
+    go_tool(
+        "containerd",
+        ["containerd", "containerd-shim-runc-v2", "ctr"],
+        ["./cmd/containerd", "./cmd/containerd-shim-runc-v2", "./cmd/ctr"],
+        ldflags=f"-X {containerd['module']}/version.Version={containerd['version']}",
+        tags="no_btrfs no_devmapper no_zfs urfave_cli_no_docs",
+        estimate="~4 min",
+        optional=True,
+    )
+    cni = pinned.get("cni-plugins", data=go_tools)
+    go_tool(
+        "cni-plugins",
+        cni["plugins"],
+        [f"./plugins/{p}" for p in cni["packages"]],
+        ldflags=f"-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion={cni['version']}",
+        estimate="~1 min",
+        optional=True,
+    )
+    crictl = pinned.get("crictl", data=go_tools)
+    go_tool("crictl", ["crictl"], [crictl["package"]],
+            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~3 min", optional=True)
     chainsaw = pinned.get("chainsaw", data=go_tools)
     patch_dir = GO_SOURCES / "patches" / "chainsaw"
     patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
@@ -131,6 +157,20 @@ def registry(versions: dict | None = None) -> list[Tool]:
             verify=go.verify_kubernetes,
             recipe=f"{K8S_BINARIES}|{staging}|wrapper-2",
             estimate="~15 min",
+        )
+    )
+    tools.append(
+        Tool(
+            name="kubernetes-node",
+            version=k8s_version,
+            binaries=K8S_NODE_BINARIES,
+            kind="go",
+            summary=f"kubelet and kube-proxy of k8s.io/kubernetes {k8s_version} (the real-node runtime)",
+            install=lambda t, d: go.build_kubernetes(t, d, staging),
+            verify=go.verify_kubernetes_node,
+            recipe=f"{K8S_NODE_BINARIES}|{staging}|wrapper-2",
+            estimate="~8 min",
+            optional=True,
         )
     )
     etcd_version = pinned.get("etcd", "version", data=v)

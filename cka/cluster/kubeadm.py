@@ -1,0 +1,185 @@
+"""The kubeadm runtime (root, Linux, no Docker): three real nodes, controlplane, node01 and node02,
+each a systemd-nspawn machine with its own hostname, address, filesystem, process tree, containerd
+and kubelet, built with `kubeadm init` and `kubeadm join` from the pinned binaries. Images come
+from local OCI archives (cka.cluster.nodes.images), never from a registry. The Pod network is
+the bridge CNI plugin on every node plus static routes between the nodes' Pod ranges.
+
+Its state is <cache>/cluster-kubeadm/, beside the shared cluster's, and `down()` removes only what
+`up()` made: the machines (and every process in their cgroups), the overlay mounts, the network
+namespace cka-kubeadm with its bridge, the host's veth cka-kadm0, and the cgroups cka-kubeadm/.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import secrets
+import shutil
+import signal
+import string
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from .. import versions
+from ..console import duration, say, warn
+from ..errors import ProjectError
+from ..tools import ensure
+from ..tools.debian import apt_install
+from . import ClusterError, kubeconfig, kubectl
+from .nodes import config, images, layout, network, node, rootfs
+
+TOOLS = ["kubernetes", "kubernetes-node", "etcd", "coredns", "containerd", "cni-plugins", "crictl"]
+# systemd-container recommends libnss-mymachines, which would add `mymachines` to the host's
+# /etc/nsswitch.conf: apt_install never installs recommended packages, and up() checks the file.
+HOST_PACKAGES = ["systemd-container", "debootstrap"]
+NSSWITCH = Path("/etc/nsswitch.conf")
+
+
+def host_packages() -> None:
+    before = NSSWITCH.read_bytes() if NSSWITCH.exists() else None
+    apt_install(HOST_PACKAGES, why="the kubeadm runtime's nodes")
+    if before is not None and NSSWITCH.read_bytes() != before:
+        NSSWITCH.write_bytes(before)
+        warn("installing systemd-container changed /etc/nsswitch.conf; the previous file is restored")
+
+
+def token() -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(6)) + "." + "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+def in_node_with_heartbeat(name: str, command: list[str], what: str, timeout: float) -> str:
+    done = threading.Event()
+    started = time.monotonic()
+
+    def heartbeat():
+        while not done.wait(20):
+            say(f"    ... still {what} ({duration(time.monotonic() - started)})")
+
+    threading.Thread(target=heartbeat, daemon=True).start()
+    try:
+        result = node.run(name, command, timeout=timeout)
+        (layout.node_dir(name) / f"{command[0]}-{command[1]}.log").write_text(result.stdout + result.stderr)
+        return result.stdout
+    except subprocess.TimeoutExpired:
+        raise ClusterError(f"{name}: {what} did not finish within {timeout:.0f} s") from None
+    finally:
+        done.set()
+
+
+def up() -> None:
+    """Build (once) and start the cluster; any failure is a ClusterError, so cka.cluster cleans up."""
+    try:
+        _up()
+    except ClusterError:
+        raise
+    except (ProjectError, OSError, subprocess.SubprocessError) as exc:
+        raise ClusterError(str(exc)) from None
+
+
+def _up() -> None:
+    if shutil.which("systemd-nspawn") is None or shutil.which("debootstrap") is None:
+        say("==> installing systemd-container and debootstrap (Debian)")
+        host_packages()
+    ensure(TOOLS, quiet=True)
+    if any(p.exists() for p in (layout.node_dir(n) for n in layout.NODES)) or network.netns_exists():
+        say("==> removing what a previous kubeadm cluster left")
+        down()
+    started = time.monotonic()
+    root = rootfs.ensure()
+    state = layout.state_dir()
+    state.mkdir(parents=True, exist_ok=True)
+    join_token = token()
+    init_config = config.kubeadm_init_config(versions.kubernetes(), join_token, images.etcd_tag())
+    (state / "kubeadm.yaml").write_text(init_config)
+    archives, names = images.ensure(state / "kubeadm.yaml", root)
+
+    say(f"==> starting the nodes {', '.join(layout.NODES)} (systemd-nspawn, network namespace {layout.NETNS})")
+    network.create()
+    for name in layout.NODES:
+        extra = ({"etc/kubeadm/init.yaml": init_config} if name == layout.CONTROL_PLANE
+                 else {"etc/kubeadm/join.yaml": config.kubeadm_join_config(name, join_token)})
+        merged = node.prepare(name, root, archives, names["pause"], extra)
+        pid = node.start(name, merged, archives)
+        network.attach(name, node.wait_for_leader(name, pid))
+    for name in layout.NODES:
+        node.wait_active(name, "containerd.service")
+    say(f"    nodes running, containerd active ({duration(time.monotonic() - started)})")
+
+    say("==> importing the images into each node's containerd (ctr -n k8s.io images import)")
+    for name in layout.NODES:
+        for image in images.for_node(name, names):
+            node.run(name, ["ctr", "-n", "k8s.io", "images", "import", "--local", "--discard-unpacked-layers",
+                            f"/opt/cka/images/{config.image_archive_name(image)}"], timeout=180)
+
+    say(f"==> kubeadm init on {layout.CONTROL_PLANE} ({versions.kubernetes()}, about a minute)")
+    in_node_with_heartbeat(layout.CONTROL_PLANE, ["kubeadm", "init", "--config", "/etc/kubeadm/init.yaml"],
+                           "waiting for kubeadm init", 600)
+    kubeconfig().parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(node_path(layout.CONTROL_PLANE, "etc/kubernetes/admin.conf"), kubeconfig())
+    kubeconfig().chmod(0o600)
+
+    for name in layout.NODES[1:]:
+        say(f"==> kubeadm join on {name}")
+        in_node_with_heartbeat(name, ["kubeadm", "join", "--config", "/etc/kubeadm/join.yaml"],
+                               f"waiting for kubeadm join on {name}", 300)
+
+    say("==> waiting for the nodes to be Ready")
+    kubectl("wait", "--for=condition=Ready", "node", "--all", "--timeout=180s", capture=True, timeout=200)
+    from .binary import wait_for_default_service_account  # noqa: PLC0415 - shared helper
+
+    wait_for_default_service_account()
+    say(f"    three Ready nodes in {duration(time.monotonic() - started)} (after the tools)")
+    say("==> waiting for CoreDNS")
+    kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns", "--timeout=180s",
+            capture=True, timeout=200)
+
+
+def node_path(name: str, rel: str) -> Path:
+    return layout.node_dir(name) / "root" / rel
+
+
+def down() -> None:
+    """Stop the machines and remove every process, mount, network namespace, interface and cgroup
+    the runtime made. Raises ClusterError (and leaves the state directory) if a mount remains."""
+    removed: list[str] = []
+    with concurrent.futures.ThreadPoolExecutor(len(layout.NODES)) as pool:
+        stopped = list(pool.map(node.stop, layout.NODES))
+    removed += [f"node {n}" for n, s in zip(layout.NODES, stopped) if s]
+    for _ in range(50):
+        pids = node.cgroup_pids()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    mounts = config.mounts_under(Path("/proc/self/mountinfo").read_text(), layout.state_dir())
+    for point in mounts:
+        if subprocess.run(["umount", point], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", point], capture_output=True)
+    if mounts:
+        removed.append(f"{len(mounts)} mounts")
+    removed += network.remove()
+    removed += node.remove_cgroups()
+    node.remove_nspawn_leftovers()
+    left = config.mounts_under(Path("/proc/self/mountinfo").read_text(), layout.state_dir())
+    if left:
+        raise ClusterError(f"still mounted, not removing {layout.state_dir()}: {', '.join(left[:3])}")
+    if removed:
+        say("==> removed " + ", ".join(removed))
+
+
+def node_shell(name: str, command: str | None = None) -> int:
+    """A shell in a node (or one command run by bash -c); returns its exit code."""
+    if name not in layout.NODES:
+        raise ClusterError(f"unknown node `{name}`; the nodes are {', '.join(layout.NODES)}")
+    try:
+        cmd = node.exec_command(name, ["bash", "-c", command] if command else ["bash", "-l"])
+    except Exception as exc:  # noqa: BLE001 - one line for the user
+        raise ClusterError(f"{exc}; start the cluster with `make cluster-up CLUSTER_RUNTIME=kubeadm`") from None
+    return subprocess.call(cmd)

@@ -1,0 +1,141 @@
+"""cka.cluster.kubeadm's pure logic: rendered configs, image names, addresses, cleanup order,
+the OCI archive layout. Nothing here needs root or starts a node."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+
+import pytest
+import yaml
+
+from cka import versions
+from cka.cluster import RUNTIMES, runtime_module, state_dir
+from cka.cluster.nodes import config, images, layout, node
+
+IMAGES_LIST = """\
+W1206 22:00:00.000000    1234 version.go:109] could not fetch a Kubernetes version from the internet
+registry.k8s.io/kube-apiserver:v1.35.4
+registry.k8s.io/kube-controller-manager:v1.35.4
+registry.k8s.io/kube-scheduler:v1.35.4
+registry.k8s.io/kube-proxy:v1.35.4
+registry.k8s.io/coredns/coredns:v1.13.1
+registry.k8s.io/pause:3.10.1
+registry.k8s.io/etcd:3.6.16-0
+"""
+
+
+def test_runtime_is_registered(monkeypatch, tmp_path):
+    assert "kubeadm" in RUNTIMES
+    module = runtime_module("kubeadm")
+    assert {"kubernetes", "containerd", "cni-plugins", "crictl"} <= set(module.TOOLS)
+    assert callable(module.up) and callable(module.down) and callable(module.node_shell)
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kubeadm")
+    assert state_dir() == tmp_path / "cluster-kubeadm" == layout.state_dir()
+    monkeypatch.setenv("CLUSTER_RUNTIME", "binary")
+    assert state_dir() == tmp_path / "cluster"  # the shared cluster's directory is not the kubeadm one
+
+
+def test_init_config_renders_every_document():
+    text = config.kubeadm_init_config("v1.35.4", "abcdef.0123456789abcdef", "3.6.16-0")
+    docs = {d["kind"]: d for d in yaml.safe_load_all(text)}
+    assert set(docs) == {"InitConfiguration", "ClusterConfiguration", "KubeletConfiguration", "KubeProxyConfiguration"}
+    init, cluster = docs["InitConfiguration"], docs["ClusterConfiguration"]
+    assert init["bootstrapTokens"][0]["token"] == "abcdef.0123456789abcdef"
+    assert init["localAPIEndpoint"]["advertiseAddress"] == layout.node_ip("controlplane") == "172.31.250.10"
+    assert init["nodeRegistration"]["imagePullPolicy"] == "Never"  # nothing is pulled
+    assert init["nodeRegistration"]["ignorePreflightErrors"] == list(config.IGNORE_PREFLIGHT)
+    assert cluster["kubernetesVersion"] == "v1.35.4"
+    assert cluster["etcd"]["local"]["imageTag"] == "3.6.16-0"
+    assert cluster["networking"]["podSubnet"] == layout.POD_SUBNET
+    assert docs["KubeletConfiguration"]["failCgroupV1"] is False
+    assert docs["KubeletConfiguration"]["cgroupDriver"] == "systemd"
+    assert docs["KubeProxyConfiguration"]["conntrack"]["maxPerCore"] == 0
+    assert "{" not in text.replace("{}", "")
+
+
+def test_join_config_names_the_node_and_its_address():
+    join = yaml.safe_load(config.kubeadm_join_config("node02", "abcdef.0123456789abcdef"))
+    assert join["kind"] == "JoinConfiguration"
+    assert join["nodeRegistration"]["name"] == "node02"
+    assert join["nodeRegistration"]["kubeletExtraArgs"] == [{"name": "node-ip", "value": "172.31.250.12"}]
+    assert join["discovery"]["bootstrapToken"]["apiServerEndpoint"] == "172.31.250.10:6443"
+
+
+def test_render_refuses_a_missing_value():
+    with pytest.raises(KeyError):
+        config.render("a: {x}\nb: {y}\n", x="1")
+
+
+def test_containerd_config_uses_the_imported_pause_image():
+    text = config.containerd_config("registry.k8s.io/pause:3.10.1")
+    assert "sandbox = 'registry.k8s.io/pause:3.10.1'" in text
+    assert "SystemdCgroup = true" in text and "restrict_oom_score_adj = true" in text
+
+
+def test_pod_ranges_and_routes():
+    assert [layout.pod_cidr(n) for n in layout.NODES] == ["10.244.0.0/24", "10.244.1.0/24", "10.244.2.0/24"]
+    assert config.pod_routes("node01") == [("10.244.0.0/24", "172.31.250.10"), ("10.244.2.0/24", "172.31.250.12")]
+    cni = json.loads(config.cni_config("node02"))
+    bridge = cni["plugins"][0]
+    assert bridge["type"] == "bridge" and bridge["ipMasq"] is False
+    assert bridge["ipam"]["ranges"] == [[{"subnet": "10.244.2.0/24"}]]
+    assert all(len(layout.host_veth(n)) <= 15 for n in layout.NODES)
+    assert "172.31.250.11\tnode01" in config.hosts_file("node02")
+
+
+def test_image_names_from_kubeadm_output():
+    names = config.parse_images_list(IMAGES_LIST)
+    assert names["coredns"] == "registry.k8s.io/coredns/coredns:v1.13.1"
+    assert names["etcd"] == "registry.k8s.io/etcd:3.6.16-0"
+    assert set(names) == {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns",
+                          "pause", "etcd"}
+    assert config.image_archive_name(names["pause"]) == "pause_3.10.1.tar"
+    assert images.etcd_tag() == versions.get("etcd", "version").lstrip("v") + "-0"
+    names["busybox"] = images.BUSYBOX
+    worker = images.for_node("node01", names)
+    assert names["kube-apiserver"] not in worker and names["pause"] in worker and images.BUSYBOX in worker
+    assert len(images.for_node("controlplane", names)) == 8
+
+
+def test_cleanup_plans_unmount_and_rmdir_deepest_first(tmp_path):
+    state = tmp_path / "cluster-kubeadm"
+    mountinfo = "\n".join([
+        f"30 1 0:30 / {state}/nodes/node01/root rw - overlay overlay rw",
+        f"31 30 0:31 / {state}/nodes/node01/root/var/lib/x rw - tmpfs tmpfs rw",
+        f"32 1 0:32 / {tmp_path}/cluster-kubeadm-other rw - tmpfs tmpfs rw",
+        "33 1 0:33 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu",
+    ])
+    assert config.mounts_under(mountinfo, state) == [f"{state}/nodes/node01/root/var/lib/x",
+                                                     f"{state}/nodes/node01/root"]
+    dirs = ["/c/cka-kubeadm", "/c/cka-kubeadm/node01", "/c/cka-kubeadm/node01/kubepods", "/c/cka-kubeadm/node02"]
+    order = config.cgroup_dirs_bottom_up(dirs)
+    assert order.index("/c/cka-kubeadm/node01/kubepods") < order.index("/c/cka-kubeadm/node01") < order.index(
+        "/c/cka-kubeadm")
+
+
+def test_cgroup_hierarchies_from_mounts():
+    mounts = ("cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n"
+              "cgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n"
+              "tmpfs /sys/fs/cgroup tmpfs rw 0 0\n")
+    assert [str(p) for p in node.hierarchies(mounts)] == ["/sys/fs/cgroup/cpu", "/sys/fs/cgroup/unified"]
+
+
+def test_oci_archive_layout(tmp_path):
+    layer = images.Layer()
+    layer.file("pause", b"#!/bin/true\n")
+    layer.symlink("bin/sh", "busybox")
+    dest = tmp_path / "pause.tar"
+    images.write_archive(dest, "registry.k8s.io/pause:3.10.1", layer, ["/pause"], None)
+    with tarfile.open(dest) as tar:
+        index = json.load(tar.extractfile("index.json"))
+        entry = index["manifests"][0]
+        assert entry["annotations"]["io.containerd.image.name"] == "registry.k8s.io/pause:3.10.1"
+        assert entry["platform"] == {"architecture": "amd64", "os": "linux"}
+        manifest = json.load(tar.extractfile(f"blobs/sha256/{entry['digest'][7:]}"))
+        image_config = json.load(tar.extractfile(f"blobs/sha256/{manifest['config']['digest'][7:]}"))
+        assert image_config["config"]["Entrypoint"] == ["/pause"]
+        layer_blob = tar.extractfile(f"blobs/sha256/{manifest['layers'][0]['digest'][7:]}")
+        with tarfile.open(fileobj=layer_blob) as inner:
+            assert {m.name for m in inner.getmembers()} == {"pause", "bin", "bin/sh"}
