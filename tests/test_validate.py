@@ -47,6 +47,7 @@ EXPECTED_BAD = [
     ("practice/storage/task-unknown-competency.yaml", "practice", "competency `no-such-competency` is not in data/curriculum.yaml"),
     ("practice/storage/task-missing-page.yaml", "practice", "page `storage/no-such-page` has no docs/storage/no-such-page.ko.md"),
     ("practice/storage/task-missing-field.yaml", "practice", "missing keys: explanation"),
+    ("practice/storage/task-missing-page.yaml", "practice", "namespace `bad-shared` is also used by practice/storage/task-missing-field.yaml"),
     ("practice/storage/task-comma-in-text.yaml", "practice", "check 2: `text` has keys other than ko, en"),
     ("manifests/bad/page/chainsaw-test.yaml", "chainsaw", "/spec: unknown field 'stepz'"),
     (".github/workflows/bad.yml", "actionlint", '"runs-on" section is missing'),

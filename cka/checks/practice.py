@@ -132,8 +132,31 @@ def shell_problems(files: list[SourceFile], ctx: Context) -> list[Problem]:
     return problems
 
 
+def shared_namespaces(files: list[SourceFile]) -> list[Problem]:
+    """`make practice-check` runs tasks side by side: two tasks may share a namespace only if they share a
+    `group` (tasks of one group never run together)."""
+    owner: dict[str, tuple[str, str | None]] = {}
+    problems = []
+    for sf in sorted(files, key=lambda f: f.rel):
+        try:
+            data = yaml.load(sf.text, Loader=LOADER)
+        except yaml.YAMLError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        keys, _ = _node_lines(sf.text)
+        line = keys.get("namespaces", (1, None))[0]
+        for namespace in data.get("namespaces") or []:
+            first = owner.setdefault(str(namespace), (sf.rel, data.get("group")))
+            if first[0] != sf.rel and (first[1] is None or first[1] != data.get("group")):
+                problems.append(Problem(sf.rel, line, "practice", f"namespace `{namespace}` is also used by {first[0]}",
+                                        "tasks run side by side in practice-check: give each task namespaces of its "
+                                        "own, or put both in one `group`"))
+    return problems
+
+
 def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
-    problems = [p for sf in files for p in schema_problems(sf)]
+    problems = [p for sf in files for p in schema_problems(sf)] + shared_namespaces(files)
     key = tool_key(ctx.bin("shellcheck"), "task-shell-1")
     problems += cached(ctx.cache, "practice-shell", key, files, lambda fs: shell_problems(fs, ctx))
     return problems
