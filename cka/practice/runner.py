@@ -65,7 +65,7 @@ def reset(task: Task, rt: Runtime) -> None:
     shutil.rmtree(env["DIR"], ignore_errors=True)
 
 
-def wait_gone(task: Task, timeout: float = 90) -> None:
+def wait_gone(task: Task, timeout: float = 180) -> None:
     names = [f"namespace/{n}" for n in task.namespaces] + list(task.data.get("cluster_objects") or [])
     if not names:
         return
