@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     drill_cmd.set_defaults(func=cmd_drill)
     check = sub.add_parser("check", help="prove every grader honest")
     check.add_argument("tasks", nargs="*")
-    check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 6))
+    check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 8))
     check.add_argument("--timeout", type=float, default=4.0)
     check.set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
