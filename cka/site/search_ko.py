@@ -41,6 +41,8 @@ it to measure the difference).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import html
 import json
 import logging
@@ -255,11 +257,15 @@ def add_parts(index: dict, descriptions: dict[str, str] | None = None, synonyms:
     separator = re.compile(index["config"]["separator"])
     descriptions = descriptions or {}
     changed = 0
+    memo = WordCache.open(index["config"]["separator"], synonyms or [])
     for doc in index["docs"]:
         for field, source in (("title_parts", "title"), ("text_parts", "text")):
             text = doc.get(source) or ""
-            words = hidden_words(text, separator)
-            words += synonym_words(text, separator, synonyms or [], words)
+            words = memo.get(text)
+            if words is None:
+                words = hidden_words(text, separator)
+                words += synonym_words(text, separator, synonyms or [], words)
+                memo.put(text, words)
             description = descriptions.get(doc["location"]) if field == "text_parts" else None
             if description:
                 words = [html.escape(description), *words, *hidden_words(description, separator),
@@ -268,7 +274,59 @@ def add_parts(index: dict, descriptions: dict[str, str] | None = None, synonyms:
                 doc[field] = " ".join(words)
                 changed += 1
     index["config"]["fields"].update(FIELDS)
+    memo.save()
     return changed
+
+
+class WordCache:
+    """The hidden words of each indexed text, kept between builds in the per-user cache: most texts are
+    the same on every build (and on every `make serve` rebuild). Keyed by this module's code, the
+    separator and the glossary's synonyms, so a change to any of them starts afresh."""
+
+    def __init__(self, path: pathlib.Path | None, data: dict[str, list[str]]):
+        self.path, self.data, self.used, self.dirty = path, data, {}, False
+
+    @classmethod
+    def open(cls, separator: str, synonyms: list) -> "WordCache":
+        if os.environ.get("SEARCH_WORD_CACHE") == "off":
+            return cls(None, {})
+        from ..cache import cache_dir  # noqa: PLC0415
+
+        key = hashlib.sha256(pathlib.Path(__file__).read_bytes() + separator.encode()
+                             + repr(synonyms).encode()).hexdigest()[:16]
+        path = cache_dir() / "search-words" / f"{key}.json"
+        try:
+            return cls(path, json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return cls(path, {})
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def get(self, text: str) -> list[str] | None:
+        key = self._key(text)
+        words = self.data.get(key)
+        if words is not None:
+            self.used[key] = words
+        return list(words) if words is not None else None
+
+    def put(self, text: str, words: list[str]) -> None:
+        self.used[self._key(text)] = list(words)
+        self.dirty = True
+
+    def save(self) -> None:
+        """Keep exactly the texts of this build (the cache never grows past one site's index)."""
+        if self.path is None or (not self.dirty and len(self.used) == len(self.data)):
+            return
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            for stale in self.path.parent.glob("*.json"):
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
+            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
+            tmp.write_text(json.dumps(self.used, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
 
 
 def enabled() -> bool:
