@@ -52,6 +52,9 @@ def test_set_validation_names_each_mistake():
     free = next(i for i in grouped if i not in a + b)
     assert any(raw[i].get("group") == "persistent-volumes" for i in a), "set a holds a task of the group"
     assert "share the group `persistent-volumes`" in errors(lambda s: s["a"]["tasks"].append(free))
+    # helm-install-values creates the namespace `shop` that netpol-ingress sets up and resets
+    assert "both use namespace/shop" in errors(lambda s: s["a"]["tasks"].__setitem__(
+        s["a"]["tasks"].index("netpol-default-deny"), "netpol-ingress"))
     # one task of a domain swapped for another domain's: a count leaves its floor-or-ceiling band
     storage = next(i for i in a if raw[i]["domain"] == "storage")
     spare = next(i for i, t in raw.items() if t["domain"] == "workloads-scheduling" and i not in a + b

@@ -16,7 +16,7 @@ from ..cache import bin_dir
 from ..console import say
 from . import history
 from .grading import grade
-from .mocks import load_sets, set_tasks
+from .mocks import footprint, load_sets, set_tasks
 from .reports import REPORT_WORDS, summarize, task_score, write_report
 from .runner import bash, detect_runtime, reset, setup, task_env, wait_gone
 from .state import load_state
@@ -47,7 +47,8 @@ def quotas(total: int = EXAM_TASKS) -> dict[str, int]:
 
 
 def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) -> list[Task]:
-    """`total` tasks the runtime can run, by domain quota, at most one task per group, shuffled."""
+    """`total` tasks the runtime can run, by domain quota, at most one task per group and none that creates a
+    namespace or cluster object another one creates, shuffled."""
     rng = random.Random(seed)
     # A task that needs the cluster to itself (draining a node evicts the other tasks' Pods) is not drawn.
     usable = [t for t in tasks if (t.runtime == "any" or t.runtime == runtime) and not t.data.get("alone")]
@@ -59,6 +60,7 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
     for _ in range(1000):
         chosen: list[Task] = []
         groups: set[str] = set()
+        taken: set[str] = set()  # namespaces and cluster objects: one task's setup must not remove another's
         for domain, count in wanted.items():
             pool = [t for t in usable if t.domain == domain]
             rng.shuffle(pool)
@@ -68,6 +70,9 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
                 group = task.data.get("group")
                 if group and group in groups:
                     continue
+                if footprint(task.data) & taken:
+                    continue
+                taken |= footprint(task.data)
                 chosen.append(task)
                 if group:
                     groups.add(group)

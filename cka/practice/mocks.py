@@ -3,9 +3,10 @@
 No cluster code: `make validate` (cka.checks.practice) and `make mock-exam SET=…` read the sets
 through this module. A set is valid when every id names a task of practice/ that runs on the
 binary runtime (no `runtime: kind`, no `alone: true`), no task is in two sets, no set holds two
-tasks of one `group` or two tasks with a namespace in common, and each domain's count is the set's size times the domain's weight,
-rounded down or up (largest-remainder rounding is one such count; the storage tasks share a
-group, so a set may round storage down and another domain up).
+tasks of one `group` or two tasks that create the same namespace or cluster object, and each
+domain's count is the set's size times the domain's weight, rounded down or up (largest-remainder
+rounding is one such count; three of the four storage tasks share a group, so a set may round
+storage down and another domain up).
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def raw_tasks(root: pathlib.Path = ROOT) -> dict[str, dict]:
         if isinstance(data, dict):
             found[path.stem] = data
     return found
+
+
+def footprint(data: dict) -> set[str]:
+    """What a task creates and its reset deletes: `namespace/<name>` for its namespaces, and its cluster objects.
+    Two tasks with a name in common cannot run side by side (one's setup removes what the other set up)."""
+    return {f"namespace/{n}" for n in data.get("namespaces") or []} | set(data.get("cluster_objects") or [])
 
 
 def set_errors(data, tasks: dict[str, dict], weights: dict[str, int]) -> list[str]:
@@ -75,10 +82,10 @@ def set_errors(data, tasks: dict[str, dict], weights: dict[str, int]) -> list[st
             if task.get("runtime", "any") != "any" or task.get("alone"):
                 add(f"{where}: `{task_id}` does not run on the binary runtime beside other tasks "
                     "(`runtime: kind` or `alone: true`)")
-            for ns in task.get("namespaces") or []:
-                if ns in spaces:
-                    add(f"{where}: `{task_id}` and `{spaces[ns]}` both use the namespace `{ns}`")
-                spaces.setdefault(ns, task_id)
+            for name in footprint(task):
+                if name in spaces:
+                    add(f"{where}: `{task_id}` and `{spaces[name]}` both use {name}")
+                spaces.setdefault(name, task_id)
             group = task.get("group")
             if group and group in groups:
                 add(f"{where}: `{task_id}` and `{groups[group]}` share the group `{group}`")
