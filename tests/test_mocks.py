@@ -76,7 +76,7 @@ def task(task_id: str) -> tasks.Task:
 
 def test_the_report_has_time_spent_flags_and_the_hint_of_each_failed_check(tmp_path):
     one, two = task("one"), task("two")
-    meta = {"started": "2026-01-01T10:00:00", "finished": "2026-01-01T12:00:00", "minutes": 120.0, "seed": "set a",
+    meta = {"started": "2026-01-01T10:00:00", "finished": "2026-01-01T12:00:00", "minutes": 120.0, "seed": 1, "set": "a",
             "runtime": "binary", "stamp": "20260101-120000"}
     for lang in tasks.LANGS:
         scores = [reports.task_score(one, [CheckResult(c, True) for c in one.checks], lang, 425.0, False),
@@ -91,7 +91,7 @@ def test_the_report_has_time_spent_flags_and_the_hint_of_each_failed_check(tmp_p
         assert "힌트 1" not in text and "hint 1" not in text  # only failed checks get their hint
         assert f"<th>{w['spent']}</th><th>{w['flag']}</th>" in html and "<td>1:01</td><td>⚑</td>" in html
         assert f"<small>{w['hint']}: {hint}" in html
-        assert f"## {w['by_competency']}" in text
+        assert f"## {w['by_competency']}" in text and f"{w['set']}: a" in text and f"{w['set']}: a" in html
 
 
 def test_the_exam_terminal_moves_flags_and_times_each_task_from_piped_input(capsys):

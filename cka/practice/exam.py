@@ -238,7 +238,7 @@ def cmd_mock_exam(args) -> int:
             history.record(history.attempt_of(task, results, "mock"))
     finished = dt.datetime.now()
     meta = {"started": started_at.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
-            "minutes": (time.monotonic() - exam_started) / 60, "seed": f"set {args.set}" if args.set else seed, "runtime": rt.name,
+            "minutes": (time.monotonic() - exam_started) / 60, "seed": seed, "set": args.set, "runtime": rt.name,
             "stamp": finished.strftime("%Y%m%d-%H%M%S")}
     md, page = write_report(scores, meta, lang)
     summary = summarize(scores)

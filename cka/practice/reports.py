@@ -63,15 +63,20 @@ REPORT_WORDS = {
            "by_domain": "도메인별", "by_task": "과제별", "domain": "도메인", "tasks": "과제", "weight": "비중",
            "earned": "득점", "task": "과제", "points": "점수", "checks": "확인 항목", "started": "시작",
            "finished": "채점", "used": "걸린 시간", "seed": "시드", "runtime": "런타임", "minutes": "분",
-           "by_competency": "역량별", "competency": "역량", "spent": "걸린 시간", "flag": "플래그",
+           "by_competency": "역량별", "competency": "역량", "spent": "걸린 시간", "flag": "플래그", "set": "세트",
            "hint": "힌트"},
     "en": {"title": "Mock exam report", "result": "Result", "pass": "PASS", "fail": "FAIL", "mark": "pass mark",
            "by_domain": "By domain", "by_task": "By task", "domain": "Domain", "tasks": "Tasks", "weight": "Weight",
            "earned": "Earned", "task": "Task", "points": "Points", "checks": "Checks", "started": "Started",
            "finished": "Graded", "used": "Time used", "seed": "Seed", "runtime": "Runtime", "minutes": "min",
-           "by_competency": "By competency", "competency": "Competency", "spent": "Time spent", "flag": "Flag",
+           "by_competency": "By competency", "competency": "Competency", "spent": "Time spent", "flag": "Flag", "set": "Set",
            "hint": "hint"},
 }
+
+
+def drawn(meta: dict, w: dict) -> str:
+    """Which tasks: the fixed set, or the seed of the random draw."""
+    return f"{w['set']}: {meta['set']}" if meta.get("set") else f"{w['seed']}: {meta['seed']}"
 
 
 def clock(seconds: float) -> str:
@@ -91,7 +96,7 @@ def report_markdown(scores: list[TaskScore], meta: dict, lang: str) -> str:
         "",
         f"- {w['started']}: {meta['started']} · {w['finished']}: {meta['finished']} · "
         f"{w['used']}: {meta['minutes']:.0f} {w['minutes']}",
-        f"- {w['runtime']}: {meta['runtime']} · {w['seed']}: {meta['seed']}",
+        f"- {w['runtime']}: {meta['runtime']} · {drawn(meta, w)}",
         "",
         f"## {w['by_domain']}",
         "",
@@ -166,7 +171,7 @@ li.ok{{color:#1b7f3b}}li.zero{{color:#b3261e}}details{{margin:.4rem 0}}
 <p class="verdict {'pass' if summary['passed'] else 'fail'}">{summary['percent']:.1f} % — {verdict}</p>
 <p>{esc(w['mark'])} {PASS_MARK:.0f} % · {esc(w['started'])}: {esc(meta['started'])} · {esc(w['finished'])}:
 {esc(meta['finished'])} · {esc(w['used'])}: {meta['minutes']:.0f} {esc(w['minutes'])} ·
-{esc(w['runtime'])}: {esc(meta['runtime'])} · {esc(w['seed'])}: {meta['seed']}</p>
+{esc(w['runtime'])}: {esc(meta['runtime'])} · {esc(drawn(meta, w))}</p>
 <h2>{esc(w['by_domain'])}</h2>
 <table><tr><th>{esc(w['domain'])}</th><th>{esc(w['tasks'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['earned'])}</th><th>%</th></tr>{rows_domain}</table>
 <h2>{esc(w['by_competency'])}</h2>
