@@ -74,8 +74,11 @@ grade: $(VENV_READY) ## Grade a practice task check by check: make grade TASK=<i
 practice-reset: $(VENV_READY) ## Remove what a practice task created: make practice-reset TASK=<id> (or TASK=all)
 	$(PY) -m cka.practice reset $(or $(TASK),all)
 
-mock-exam: $(VENV_READY) ## A 2-hour mock exam: 17 tasks by domain weight, graded into a report (SEED=<n>)
-	$(PY) -m cka.practice mock-exam $(if $(SEED),--seed $(SEED))
+mock-exam: $(VENV_READY) ## A 2-hour mock exam graded into a report: 17 tasks by domain weight (SEED=<n>), or a fixed set (SET=a|b)
+	$(PY) -m cka.practice mock-exam $(if $(SET),--set $(SET)) $(if $(SEED),--seed $(SEED))
+
+mock-check: $(VENV_READY) ## Each fixed mock exam solved (must score 100 %) and untouched (must score 0 %), timed
+	$(PY) -m cka.practice mock-check
 
 progress: $(VENV_READY) ## Where you stand per competency and domain, from your graded attempts (+ an HTML report)
 	$(PY) -m cka.practice progress
@@ -115,5 +118,5 @@ clean: ## Remove build output (site/, site-offline/, reports)
 	rm -rf site site-offline build
 
 .PHONY: serve build offline test test-browser validate tools lock cluster-up cluster-down cluster-status node-shell lab lab-ha \
-	practice grade practice-reset mock-exam progress drill practice-check bench-build bench-serve bench-site bench-search bench-validate \
+	practice grade practice-reset mock-exam mock-check progress drill practice-check bench-build bench-serve bench-site bench-search bench-validate \
 	help clean

@@ -38,6 +38,8 @@ STEPS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("lab: self-test", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/cluster"], ("cluster: up",)),
     ("lab", [PY, "-m", "cka.labs.manifests"], ("cluster: up",)),
     ("practice: graders", [PY, "-m", "cka.practice", "check"], ("cluster: up",)),
+    # Each fixed mock exam (practice/mock-exams.yaml): solved it scores 100 %, untouched 0 %.
+    ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("cluster: up",)),
     ("cluster: down", [PY, "-m", "cka.cluster", "down"], ()),
     # The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
     ("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",)),

@@ -49,6 +49,7 @@ EXPECTED_BAD = [
     ("practice/storage/task-missing-field.yaml", "practice", "missing keys: explanation"),
     ("practice/storage/task-missing-page.yaml", "practice", "namespace `bad-shared` is also used by practice/storage/task-missing-field.yaml"),
     ("practice/storage/task-comma-in-text.yaml", "practice", "check 2: `text` has keys other than ko, en"),
+    ("practice/mock-exams.yaml", "practice", "set `a`: no task `no-such-task` in practice/"),
     ("manifests/bad/page/chainsaw-test.yaml", "chainsaw", "/spec: unknown field 'stepz'"),
     (".github/workflows/bad.yml", "actionlint", '"runs-on" section is missing'),
     ("cka/undefined_name.py", "python", "F821: Undefined name `gretting`"),

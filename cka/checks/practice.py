@@ -1,7 +1,9 @@
 """Practice tasks (practice/<domain>/<id>.yaml): every field against the task schema (the page it
 names exists, each competency exists in data/curriculum.yaml, ...), and the shell of its setup,
 solution, reset, alternatives, wrong solutions and checks through bash -n and shellcheck, with
-each finding at its line in the task file."""
+each finding at its line in the task file. The fixed mock exams (practice/mock-exams.yaml) against
+cka.practice.mocks: every id exists and runs on the binary runtime, no task in two sets, no group
+twice in a set, domain counts by the curriculum's weights."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .. import content
+from ..practice import mocks
 from ..practice.tasks import domain_names, task_errors
 from ..yamlfile import LOADER
 from .base import Check, Context, one_line, run_process
@@ -155,8 +158,32 @@ def shared_namespaces(files: list[SourceFile]) -> list[Problem]:
     return problems
 
 
+def set_problems(sf: SourceFile) -> list[Problem]:
+    """The fixed mock exams, each problem at the line of the set it is about."""
+    try:
+        data = yaml.load(sf.text, Loader=LOADER)
+    except yaml.YAMLError:
+        return []  # yamllint reports it
+    lines = {}
+    for number, line in enumerate(sf.text.splitlines(), 1):
+        m = re.match(r"  ([\w-]+):\s*$", line)
+        if m:
+            lines.setdefault(m.group(1), number)
+    weights = {d: info["weight"] for d, info in domain_names().items()}
+    problems = []
+    for message in mocks.set_errors(data, mocks.raw_tasks(_tree_root(sf)), weights):
+        m = re.match(r"set `([\w-]+)`", message)
+        problems.append(Problem(sf.rel, lines.get(m.group(1), 1) if m else 1, "practice", message,
+                                "see CONTRIBUTING.md, 'The fixed mock exams'"))
+    return problems
+
+
 def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
-    problems = [p for sf in files for p in schema_problems(sf)] + shared_namespaces(files)
+    sets = [sf for sf in files if sf.rel == mocks.REL]
+    files = [sf for sf in files if sf.rel != mocks.REL]
+    problems = [p for sf in sets for p in set_problems(sf)]
+    problems += [p for sf in files for p in schema_problems(sf)]
+    problems += shared_namespaces(files)
     key = tool_key(ctx.bin("shellcheck"), "task-shell-1")
     problems += cached(ctx.cache, "practice-shell", key, files, lambda fs: shell_problems(fs, ctx))
     return problems

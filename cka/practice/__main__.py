@@ -5,9 +5,11 @@
   python -m cka.practice grade TASK            grade it check by check, with hints        (make grade TASK=…)
   python -m cka.practice reset TASK            remove what the task and you created       (make practice-reset TASK=…)
   python -m cka.practice mock-exam             17 tasks drawn by domain weight, 2 hours, a score report (make mock-exam)
+  python -m cka.practice mock-exam --set a     a fixed mock exam of practice/mock-exams.yaml (make mock-exam SET=a)
   python -m cka.practice progress              attempts, latest result and status per competency and domain (make progress)
   python -m cka.practice drill [--dry-run]     pick the next task: weakest competency, spaced repetition (make drill)
   python -m cka.practice check [TASK…]         prove every grader honest                   (make practice-check)
+  python -m cka.practice mock-check [SET…]     each fixed mock exam solved (100 %) and untouched (0 %), timed
 
 A task is one file, practice/<domain>/<id>.yaml: the task text in Korean and English,
 a setup script, checks with points (chainsaw assertions against the cluster or a
@@ -38,7 +40,7 @@ from ..console import say
 from ..errors import run_command
 from ..tools import ensure
 from . import drill, history, progress
-from .exam import cmd_mock_exam
+from .exam import cmd_mock_check, cmd_mock_exam
 from .grading import grade, print_results, score
 from .honesty import cmd_check
 from .runner import detect_runtime, reset, setup, wait_gone
@@ -187,10 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     reset_cmd.set_defaults(func=cmd_reset)
     mock = sub.add_parser("mock-exam", help="a timed mock exam with a score report")
     mock.add_argument("--seed", type=int, help="draw the same tasks again")
+    mock.add_argument("--set", help="a fixed mock exam of practice/mock-exams.yaml (a, b) instead of a random draw")
+    mock.add_argument("--expect", type=float, help="fail unless the score is this percent (for tests)")
     mock.add_argument("--minutes", type=float, default=EXAM_MINUTES)
     mock.add_argument("--no-wait", action="store_true", help="grade right after the setup (for tests)")
     mock.add_argument("--solve", action="store_true", help="apply the reference solutions first (for tests)")
     mock.set_defaults(func=cmd_mock_exam)
+    mock_check = sub.add_parser("mock-check", help="each fixed set solved (100 %%) and untouched (0 %%), timed")
+    mock_check.add_argument("sets", nargs="*", help="the sets (default: all)")
+    mock_check.set_defaults(func=cmd_mock_check)
     sub.add_parser("progress", help="where you stand, per competency and domain").set_defaults(func=cmd_progress)
     drill_cmd = sub.add_parser("drill", help="set up the next task to practise")
     drill_cmd.add_argument("--dry-run", action="store_true", help="print the choice and why, set nothing up")

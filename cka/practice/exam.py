@@ -1,7 +1,9 @@
-"""The mock exam: tasks drawn by the exam's domain weights, a countdown, grading, the report."""
+"""The mock exam: a random draw by the exam's domain weights or a fixed set (cka.practice.mocks), the exam
+terminal (time left, the task on screen with its weight and time spent, flags), grading, the report."""
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
 import datetime as dt
 import random
@@ -14,10 +16,12 @@ from ..cache import bin_dir
 from ..console import say
 from . import history
 from .grading import grade
+from .mocks import footprint, load_sets, set_tasks
 from .reports import REPORT_WORDS, summarize, task_score, write_report
-from .runner import bash, detect_runtime, reset, setup, task_env
+from .runner import bash, detect_runtime, reset, setup, task_env, wait_gone
 from .state import load_state
 from .tasks import (
+    EXAM_MINUTES,
     EXAM_TASKS,
     PASS_MARK,
     WORDS,
@@ -43,7 +47,8 @@ def quotas(total: int = EXAM_TASKS) -> dict[str, int]:
 
 
 def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) -> list[Task]:
-    """`total` tasks the runtime can run, by domain quota, at most one task per group, shuffled."""
+    """`total` tasks the runtime can run, by domain quota, at most one task per group and none that creates a
+    namespace or cluster object another one creates, shuffled."""
     rng = random.Random(seed)
     # A task that needs the cluster to itself (draining a node evicts the other tasks' Pods) is not drawn.
     usable = [t for t in tasks if (t.runtime == "any" or t.runtime == runtime) and not t.data.get("alone")]
@@ -55,6 +60,7 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
     for _ in range(1000):
         chosen: list[Task] = []
         groups: set[str] = set()
+        taken: set[str] = set()  # namespaces and cluster objects: one task's setup must not remove another's
         for domain, count in wanted.items():
             pool = [t for t in usable if t.domain == domain]
             rng.shuffle(pool)
@@ -64,6 +70,9 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
                 group = task.data.get("group")
                 if group and group in groups:
                     continue
+                if footprint(task.data) & taken:
+                    continue
+                taken |= footprint(task.data)
                 chosen.append(task)
                 if group:
                     groups.add(group)
@@ -73,34 +82,107 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
     raise PracticeError("no draw satisfies the domain quotas with one task per group; add tasks outside the groups")
 
 
-def countdown(seconds: float, lang: str) -> None:
-    """Show the time left on one line until it runs out or the learner presses Enter."""
+class Clock:
+    """Time spent on each task: the clock runs for the task on screen."""
+
+    def __init__(self, count: int) -> None:
+        self.spent = [0.0] * count
+        self.current = 0
+        self._since = time.monotonic()
+
+    def go(self, index: int) -> None:
+        now = time.monotonic()
+        self.spent[self.current] += now - self._since
+        self.current, self._since = index, now
+
+    def stop(self) -> None:
+        self.go(self.current)
+
+
+def status_line(chosen: list[Task], clock: Clock, flags: set[int], left: float, lang: str) -> str:
+    """One line: time left, the current task with its weight and time spent, and the flagged tasks."""
     w = WORDS[lang]
+    h, rest = divmod(max(0, int(left)), 3600)
+    m, s = divmod(rest, 60)
+    task = chosen[clock.current]
+    spent = clock.spent[clock.current] + time.monotonic() - clock._since
+    flagged = ",".join(str(i + 1) for i in sorted(flags)) or "—"
+    return (f"⏱ {w['left']} {h}:{m:02d}:{s:02d} · {w['task']} {clock.current + 1}/{len(chosen)} "
+            f"({task.weight} %, {int(spent // 60)}:{int(spent % 60):02d}){' ⚑' if clock.current in flags else ''}"
+            f" · ⚑ {flagged}")
+
+
+def show_task(chosen: list[Task], index: int, rt, lang: str) -> None:
+    say("\n" + task_sheet(chosen[index], rt, lang, index + 1))
+
+
+def exam_loop(chosen: list[Task], rt, seconds: float, lang: str, clock: Clock, flags: set[int],
+              stream=None) -> None:
+    """The exam terminal: a prompt loop until the time runs out or the learner grades.
+
+    n next · p previous · <number> go to a task · f flag/unflag · l list · t task text again · g grade;
+    Enter alone shows the status line (time left) again.
+    Reads whole lines, so it works in any terminal and with piped input (end of input waits for the time).
+    """
+    w = WORDS[lang]
+    stream = stream or sys.stdin
     deadline = time.monotonic() + seconds
-    tty = sys.stdin.isatty() and sys.stdout.isatty()
-    last_minute = None
-    stdin_open = not sys.stdin.closed
+    show_task(chosen, 0, rt, lang)
+    say(f"\n{w['keys']}")
+    stdin_open = not stream.closed
+    prompted = False
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
+            say(f"\n{w['time_up']}")
             break
-        h, rest = divmod(int(left), 3600)
-        m, s = divmod(rest, 60)
-        if tty:
-            sys.stdout.write(f"\r⏱  {w['left']} {h}:{m:02d}:{s:02d} — {w['enter']} ")
+        if not prompted:
+            sys.stdout.write(status_line(chosen, clock, flags, left, lang) + " > ")
             sys.stdout.flush()
-        elif last_minute != (h, m):
-            say(f"{w['left']} {h}:{m:02d}")
-            last_minute = (h, m)
-        if stdin_open:
-            if select.select([sys.stdin], [], [], min(1.0, left))[0]:
-                if sys.stdin.readline():
-                    break  # Enter: grade now
-                stdin_open = False  # end of input (no terminal): just wait for the time to run out
+            prompted = True
+        if not stdin_open:
+            time.sleep(min(5.0, left))
+            continue
+        if not select.select([stream], [], [], min(30.0, left))[0]:
+            continue
+        line = stream.readline()
+        prompted = False
+        if not line:
+            stdin_open = False  # end of input (no terminal): wait for the time to run out
+            say("")
+            continue
+        cmd = line.strip().lower()
+        if cmd == "":
+            continue  # Enter alone: the status line again, with the time left now
+        if cmd == "n":
+            if clock.current + 1 < len(chosen):
+                clock.go(clock.current + 1)
+                show_task(chosen, clock.current, rt, lang)
+        elif cmd == "p":
+            if clock.current > 0:
+                clock.go(clock.current - 1)
+                show_task(chosen, clock.current, rt, lang)
+        elif cmd.isdigit() and 1 <= int(cmd) <= len(chosen):
+            clock.go(int(cmd) - 1)
+            show_task(chosen, clock.current, rt, lang)
+        elif cmd == "f":
+            flags.symmetric_difference_update({clock.current})
+        elif cmd == "t":
+            show_task(chosen, clock.current, rt, lang)
+        elif cmd == "l":
+            spent = list(clock.spent)
+            spent[clock.current] += time.monotonic() - clock._since
+            for i, task in enumerate(chosen):
+                mark = ">" if i == clock.current else " "
+                say(f" {mark}{i + 1:>2}. {'⚑' if i in flags else ' '} {task.weight:>2} % "
+                    f"{int(spent[i] // 60):>3}:{int(spent[i] % 60):02d}  {task.title[lang]}")
+        elif cmd in ("g", "q"):
+            if flags:
+                say(w["flagged_left"].format(", ".join(str(i + 1) for i in sorted(flags))))
+            break
         else:
-            time.sleep(min(1.0, left))
-    if tty:
-        sys.stdout.write("\n")
+            say(w["keys"])
+    clock.stop()
 
 
 def cmd_mock_exam(args) -> int:
@@ -108,9 +190,17 @@ def cmd_mock_exam(args) -> int:
     lang = lang_of(args)
     rt = detect_runtime()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
-    chosen = draw(tasks, rt.name, seed)
+    if args.set:
+        chosen = set_tasks(args.set, tasks)
+        for task in chosen:
+            if task.runtime == "kind" and rt.name != "kind":
+                raise PracticeError(f"{task.id} runs on the kind runtime only")
+        label = f"set {args.set}"
+    else:
+        chosen = draw(tasks, rt.name, seed)
+        label = f"seed {seed}"
     started_at = dt.datetime.now()
-    say(f"==> mock exam: {len(chosen)} tasks (seed {seed}), setting them up …")
+    say(f"==> mock exam: {len(chosen)} tasks ({label}), setting them up …")
     t0 = time.monotonic()
     for task in tasks:  # tasks of the same group must not overlap with what earlier practice left behind
         if task not in chosen and task.data.get("group") and (load_state().get(task.id)):
@@ -122,35 +212,79 @@ def cmd_mock_exam(args) -> int:
     sheet = "\n\n".join(task_sheet(t, rt, lang, n) for n, t in enumerate(chosen, 1))
     (sheet_dir / "tasks.txt").write_text(sheet + "\n", encoding="utf-8")
     say(f"    ready in {time.monotonic() - t0:.1f} s; the tasks are also in {sheet_dir / 'tasks.txt'}\n")
-    say(sheet)
-    say(f"\n    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH\n")
+    say(f"\n    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH")
     exam_started = time.monotonic()
+    clock = Clock(len(chosen))
+    flags: set[int] = set()
     if args.solve:
-        for task in chosen:
-            bash(task.solution, task_env(task, rt))
-    if not args.no_wait:
-        countdown(args.minutes * 60, lang)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            solved = list(pool.map(lambda t: bash(t.solution, task_env(t, rt)), chosen))
+        for task, result in zip(chosen, solved):
+            if result.returncode != 0:
+                say(f"    {task.id}: the reference solution failed (exit {result.returncode}): "
+                    f"{(result.stderr or result.stdout).strip()[-400:]}")
+    if args.no_wait:
+        say("\n" + sheet)
+    else:
+        exam_loop(chosen, rt, args.minutes * 60, lang, clock, flags)
+    clock.stop()
     say("==> grading …")
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
         graded = list(pool.map(lambda t: grade(t, rt, 10.0 if args.solve else 5.0), chosen))
-    scores = [task_score(t, r) for t, r in zip(chosen, graded)]
-    if not args.solve:  # a test run with the reference solutions is not the learner's attempt
+    scores = [task_score(t, r, lang, spent, i in flags)
+              for i, (t, r, spent) in enumerate(zip(chosen, graded, clock.spent))]
+    if not (args.solve or args.no_wait):  # a test run is not the learner's attempt
         for task, results in zip(chosen, graded):
             history.record(history.attempt_of(task, results, "mock"))
     finished = dt.datetime.now()
     meta = {"started": started_at.isoformat(timespec="seconds"), "finished": finished.isoformat(timespec="seconds"),
-            "minutes": (time.monotonic() - exam_started) / 60, "seed": seed, "runtime": rt.name,
+            "minutes": (time.monotonic() - exam_started) / 60, "seed": seed, "set": args.set, "runtime": rt.name,
             "stamp": finished.strftime("%Y%m%d-%H%M%S")}
     md, page = write_report(scores, meta, lang)
     summary = summarize(scores)
     names = domain_names()
-    for s in scores:
-        say(f"  {s.points:>2}/{s.max_points:<2} {s.title[lang]} [{s.id}]")
+    for n, s in enumerate(scores, 1):
+        say(f"  {n:>2}. {s.points:>2}/{s.max_points:<2} {int(s.seconds // 60):>3}:{int(s.seconds % 60):02d}"
+            f"{' ⚑' if s.flagged else '  '} {s.title[lang]} [{s.id}]")
     for domain, d in summary["domains"].items():
         say(f"  {names[domain][lang]}: {d['percent']:.0f} %")
     verdict = REPORT_WORDS[lang]["pass" if summary["passed"] else "fail"]
     say(f"==> {summary['percent']:.1f} % — {verdict} (pass mark {PASS_MARK:.0f} %)")
     say(f"    report: {md}\n            {page}")
+    if args.expect is not None and abs(summary["percent"] - args.expect) > 0.05:
+        raise PracticeError(f"the mock exam scored {summary['percent']:.1f} %, expected {args.expect:g} %: "
+                            + ", ".join(f"{s.id} {s.points}/{s.max_points}" for s in scores
+                                        if (s.points != s.max_points if args.expect else s.points)))
     return 0
 
 
+
+
+def cmd_mock_check(args) -> int:
+    """Every fixed set twice: with the reference solutions (must score 100 %) and untouched (must score 0 %),
+    each followed by a reset, with the time of each run (`make test`, step `practice: mock exams`)."""
+    rt = detect_runtime()
+    tasks = load_tasks()
+    names = args.sets or list(load_sets())
+    times, failed = [], []
+    for name in names:
+        for solve, expect in ((True, 100.0), (False, 0.0)):
+            run = argparse.Namespace(set=name, seed=None, minutes=EXAM_MINUTES, no_wait=True, solve=solve,
+                                     expect=expect, lang=getattr(args, "lang", None))
+            t0 = time.monotonic()
+            try:
+                cmd_mock_exam(run)
+            except PracticeError as err:
+                failed.append(f"set {name} {'solved' if solve else 'untouched'}: {err}")
+                say(f"error: {err}")
+            for task in set_tasks(name, tasks):
+                reset(task, rt)
+            for task in set_tasks(name, tasks):
+                wait_gone(task)
+            times.append((name, "solved" if solve else "untouched", expect, time.monotonic() - t0))
+    say("==> mock exam sets")
+    for name, how, expect, seconds in times:
+        say(f"  set {name} {how:<9} (must score {expect:.0f} %) {seconds:6.1f} s")
+    if failed:
+        raise PracticeError("; ".join(failed))
+    return 0

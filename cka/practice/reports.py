@@ -8,7 +8,7 @@ import pathlib
 
 from .. import curriculum
 from .grading import CheckResult, score
-from .tasks import PASS_MARK, REPORTS, Task, domain_names
+from .tasks import PASS_MARK, REPORTS, Task, domain_names, fill
 
 
 @dataclasses.dataclass
@@ -21,6 +21,9 @@ class TaskScore:
     max_points: int
     checks: list[tuple[str, bool, int, dict]]  # (id, passed, points, text)
     competencies: tuple[str, ...] = ()  # the curriculum ids the task trains
+    seconds: float = 0.0  # time spent on the task in the exam terminal
+    flagged: bool = False
+    hints: dict = dataclasses.field(default_factory=dict)  # check id -> the hint of a failed check, in the learner's language
 
     @property
     def fraction(self) -> float:
@@ -60,13 +63,25 @@ REPORT_WORDS = {
            "by_domain": "도메인별", "by_task": "과제별", "domain": "도메인", "tasks": "과제", "weight": "비중",
            "earned": "득점", "task": "과제", "points": "점수", "checks": "확인 항목", "started": "시작",
            "finished": "채점", "used": "걸린 시간", "seed": "시드", "runtime": "런타임", "minutes": "분",
-           "by_competency": "역량별", "competency": "역량"},
+           "by_competency": "역량별", "competency": "역량", "spent": "걸린 시간", "flag": "플래그", "set": "세트",
+           "hint": "힌트"},
     "en": {"title": "Mock exam report", "result": "Result", "pass": "PASS", "fail": "FAIL", "mark": "pass mark",
            "by_domain": "By domain", "by_task": "By task", "domain": "Domain", "tasks": "Tasks", "weight": "Weight",
            "earned": "Earned", "task": "Task", "points": "Points", "checks": "Checks", "started": "Started",
            "finished": "Graded", "used": "Time used", "seed": "Seed", "runtime": "Runtime", "minutes": "min",
-           "by_competency": "By competency", "competency": "Competency"},
+           "by_competency": "By competency", "competency": "Competency", "spent": "Time spent", "flag": "Flag", "set": "Set",
+           "hint": "hint"},
 }
+
+
+def drawn(meta: dict, w: dict) -> str:
+    """Which tasks: the fixed set, or the seed of the random draw."""
+    return f"{w['set']}: {meta['set']}" if meta.get("set") else f"{w['seed']}: {meta['seed']}"
+
+
+def clock(seconds: float) -> str:
+    """Minutes and seconds, 7:05."""
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def report_markdown(scores: list[TaskScore], meta: dict, lang: str) -> str:
@@ -81,7 +96,7 @@ def report_markdown(scores: list[TaskScore], meta: dict, lang: str) -> str:
         "",
         f"- {w['started']}: {meta['started']} · {w['finished']}: {meta['finished']} · "
         f"{w['used']}: {meta['minutes']:.0f} {w['minutes']}",
-        f"- {w['runtime']}: {meta['runtime']} · {w['seed']}: {meta['seed']}",
+        f"- {w['runtime']}: {meta['runtime']} · {drawn(meta, w)}",
         "",
         f"## {w['by_domain']}",
         "",
@@ -94,17 +109,20 @@ def report_markdown(scores: list[TaskScore], meta: dict, lang: str) -> str:
     out += ["", f"## {w['by_competency']}", "", f"| {w['competency']} | {w['tasks']} | % |", "| --- | ---: | ---: |"]
     for cid, c in summary["competencies"].items():
         out.append(f"| {known[cid][lang]} | {c['tasks']} | {c['percent']:.0f} % |")
-    out += ["", f"## {w['by_task']}", "", f"| # | {w['task']} | {w['domain']} | {w['weight']} | {w['points']} | % |",
-            "| ---: | --- | --- | ---: | ---: | ---: |"]
+    out += ["", f"## {w['by_task']}", "",
+            f"| # | {w['task']} | {w['domain']} | {w['weight']} | {w['points']} | % | {w['spent']} | {w['flag']} |",
+            "| ---: | --- | --- | ---: | ---: | ---: | ---: | :---: |"]
     for number, s in enumerate(scores, 1):
         out.append(f"| {number} | {s.title[lang]} (`{s.id}`) | {names[s.domain][lang]} | {s.weight} | "
-                   f"{s.points}/{s.max_points} | {100 * s.fraction:.0f} % |")
+                   f"{s.points}/{s.max_points} | {100 * s.fraction:.0f} % | {clock(s.seconds)} | {'⚑' if s.flagged else ''} |")
     out += ["", f"## {w['checks']}", ""]
     for number, s in enumerate(scores, 1):
         out.append(f"### {number}. {s.title[lang]}")
         out.append("")
-        for _, passed, points, text in s.checks:
+        for cid, passed, points, text in s.checks:
             out.append(f"- {'✔' if passed else '✘'} {points if passed else 0}/{points} {text[lang]}")
+            if not passed and s.hints.get(cid):
+                out.append(f"  - {w['hint']}: {s.hints[cid]}")
         out.append("")
     return "\n".join(out)
 
@@ -128,12 +146,15 @@ def report_html(scores: list[TaskScore], meta: dict, lang: str) -> str:
     rows_task = "".join(
         f"<tr class='{'ok' if s.points == s.max_points else 'part' if s.points else 'zero'}'><td>{n}</td>"
         f"<td>{esc(s.title[lang])} <code>{esc(s.id)}</code></td><td>{esc(names[s.domain][lang])}</td>"
-        f"<td>{s.weight}</td><td>{s.points}/{s.max_points}</td><td>{100 * s.fraction:.0f} %</td></tr>"
+        f"<td>{s.weight}</td><td>{s.points}/{s.max_points}</td><td>{100 * s.fraction:.0f} %</td>"
+        f"<td>{clock(s.seconds)}</td><td>{'⚑' if s.flagged else ''}</td></tr>"
         for n, s in enumerate(scores, 1))
     details = "".join(
         f"<details><summary>{n}. {esc(s.title[lang])} — {s.points}/{s.max_points}</summary><ul>"
-        + "".join(f"<li class='{'ok' if p else 'zero'}'>{'✔' if p else '✘'} {pts if p else 0}/{pts} {esc(t[lang])}</li>"
-                  for _, p, pts, t in s.checks)
+        + "".join(f"<li class='{'ok' if p else 'zero'}'>{'✔' if p else '✘'} {pts if p else 0}/{pts} {esc(t[lang])}"
+                  + (f"<br><small>{esc(w['hint'])}: {esc(s.hints[cid])}</small>" if not p and s.hints.get(cid) else "")
+                  + "</li>"
+                  for cid, p, pts, t in s.checks)
         + "</ul></details>"
         for n, s in enumerate(scores, 1))
     return f"""<!doctype html>
@@ -150,13 +171,13 @@ li.ok{{color:#1b7f3b}}li.zero{{color:#b3261e}}details{{margin:.4rem 0}}
 <p class="verdict {'pass' if summary['passed'] else 'fail'}">{summary['percent']:.1f} % — {verdict}</p>
 <p>{esc(w['mark'])} {PASS_MARK:.0f} % · {esc(w['started'])}: {esc(meta['started'])} · {esc(w['finished'])}:
 {esc(meta['finished'])} · {esc(w['used'])}: {meta['minutes']:.0f} {esc(w['minutes'])} ·
-{esc(w['runtime'])}: {esc(meta['runtime'])} · {esc(w['seed'])}: {meta['seed']}</p>
+{esc(w['runtime'])}: {esc(meta['runtime'])} · {esc(drawn(meta, w))}</p>
 <h2>{esc(w['by_domain'])}</h2>
 <table><tr><th>{esc(w['domain'])}</th><th>{esc(w['tasks'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['earned'])}</th><th>%</th></tr>{rows_domain}</table>
 <h2>{esc(w['by_competency'])}</h2>
 <table><tr><th>{esc(w['competency'])}</th><th>{esc(w['tasks'])}</th><th>%</th></tr>{rows_competency}</table>
 <h2>{esc(w['by_task'])}</h2>
-<table><tr><th>#</th><th>{esc(w['task'])}</th><th>{esc(w['domain'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['points'])}</th><th>%</th></tr>{rows_task}</table>
+<table><tr><th>#</th><th>{esc(w['task'])}</th><th>{esc(w['domain'])}</th><th>{esc(w['weight'])}</th><th>{esc(w['points'])}</th><th>%</th><th>{esc(w['spent'])}</th><th>{esc(w['flag'])}</th></tr>{rows_task}</table>
 <h2>{esc(w['checks'])}</h2>
 {details}
 </body></html>
@@ -172,10 +193,12 @@ def write_report(scores: list[TaskScore], meta: dict, lang: str, directory: path
     return md, page
 
 
-def task_score(task: Task, results: list[CheckResult]) -> TaskScore:
+def task_score(task: Task, results: list[CheckResult], lang: str = "en", seconds: float = 0.0,
+               flagged: bool = False) -> TaskScore:
     got, total = score(results)
+    hints = {r.check.id: fill(r.check.hint[lang], task) for r in results if not r.passed and r.check.hint.get(lang)}
     return TaskScore(task.id, task.title, task.domain, task.weight, got, total,
                      [(r.check.id, r.passed, r.check.points, r.check.text) for r in results],
-                     tuple(task.data.get("competencies") or ()))
+                     tuple(task.data.get("competencies") or ()), seconds, flagged, hints)
 
 

@@ -46,13 +46,17 @@ WORDS = {
         "passed": "통과", "failed": "실패", "hint": "힌트", "score": "점수", "context": "컨텍스트",
         "ready": "준비 완료", "grade_with": "다 풀었으면 채점하자", "reset_with": "정리", "page": "관련 페이지",
         "not_started": "—", "set_up": "진행 중", "graded": "채점", "needs_kind": "kind 전용",
-        "left": "남은 시간", "enter": "Enter 키를 누르면 바로 채점한다", "explanation": "해설", "task_page": "과제와 풀이",
+        "left": "남은 시간", "task": "과제",
+        "keys": "n 다음 · p 이전 · 번호 그 과제로 · f 플래그 켜기/끄기 · l 목록 · t 과제 다시 보기 · g 채점하고 끝내기 (입력 뒤 Enter, Enter만 누르면 남은 시간)",
+        "time_up": "시간이 다 됐다. 채점한다.", "flagged_left": "플래그를 단 과제가 남아 있다: {}", "explanation": "해설", "task_page": "과제와 풀이",
     },
     "en": {
         "passed": "passed", "failed": "failed", "hint": "hint", "score": "score", "context": "context",
         "ready": "ready", "grade_with": "when you are done, grade it", "reset_with": "clean up", "page": "read",
         "not_started": "—", "set_up": "in progress", "graded": "graded", "needs_kind": "kind only",
-        "left": "time left", "enter": "press Enter to grade now", "explanation": "Explanation", "task_page": "task and solution",
+        "left": "time left", "task": "task",
+        "keys": "n next · p previous · a number goes to that task · f flag/unflag · l list · t show the task again · g grade and finish (then Enter; Enter alone: the time left)",
+        "time_up": "Time is up. Grading.", "flagged_left": "Flagged tasks left: {}", "explanation": "Explanation", "task_page": "task and solution",
     },
 }
 
