@@ -278,6 +278,13 @@ def add_parts(index: dict, descriptions: dict[str, str] | None = None, synonyms:
     return changed
 
 
+def latest_entries(docs: list[dict]) -> list[dict]:
+    """One entry per location, the latest. A `make serve --dirty` rebuild merges the new entries into the
+    index the last build wrote, so without this every rebuild would double the index (and its time)."""
+    latest = {doc.get("location"): doc for doc in docs}
+    return list(latest.values())
+
+
 class WordCache:
     """The hidden words of each indexed text, kept between builds in the per-user cache: most texts are
     the same on every build (and on every `make serve` rebuild). Keyed by this module's code, the
@@ -417,6 +424,7 @@ def on_post_build(config):
     started, cpu = time.monotonic(), time.process_time()
     before = path.stat().st_size
     index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = latest_entries(index["docs"])
     changed = add_parts(index, DESCRIPTIONS, load_synonyms())
     offline = config.plugins.get("material/offline")
     offline = offline is not None and offline.config.enabled
