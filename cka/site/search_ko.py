@@ -425,6 +425,14 @@ def on_post_build(config):
     before = path.stat().st_size
     index = json.loads(path.read_text(encoding="utf-8"))
     index["docs"] = latest_entries(index["docs"])
+    # Under `make serve --dirty`, Material's search keeps the last build's index to merge the next
+    # build's page into, and the i18n plugin keeps every build's entries: with both, the index
+    # doubled on every rebuild. Keep the latest entry per location in each.
+    previous = getattr(config.plugins.get("material/search"), "search_index_prev", None)
+    for entries in (getattr(config.plugins.get("i18n"), "search_entries", None),
+                    getattr(previous, "_entries", None), getattr(previous, "entries", None)):
+        if isinstance(entries, list):
+            entries[:] = latest_entries(entries)
     changed = add_parts(index, DESCRIPTIONS, load_synonyms())
     offline = config.plugins.get("material/offline")
     offline = offline is not None and offline.config.enabled
