@@ -143,9 +143,12 @@ def test_offline_site_has_no_canonical_links_to_a_server(offline_dir):
 
 
 def test_offline_site_searches_from_file(offline_dir):
-    index = offline_dir / "search" / "search_index.js"
-    assert index.exists(), "site-offline/search/search_index.js is missing: search would not work from file://"
-    assert index.read_text(encoding="utf-8").startswith("var __index =")
+    """Each language has its own index, also as a script that file:// pages can load."""
+    for lang in LANGUAGES:
+        index = offline_dir / "search" / f"search_index.{lang}.js"
+        assert index.exists(), f"site-offline/search/{index.name} is missing: search would not work from file://"
+        assert index.read_text(encoding="utf-8").startswith("var __index =")
+    assert not (offline_dir / "search" / "search_index.js").exists(), "the merged index of both languages is left"
     home = (offline_dir / "index.html").read_text(encoding="utf-8")
     assert "vendor/iframe-worker-" in home, "the offline site does not load the local iframe-worker shim"
     assert 'href="exam/guide.html"' in home, "offline links must point at .html files"
