@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..content import Doc, Expectation, classify, header, scan_docs  # noqa: F401 - the checks import them from here
+from ..content import Expectation, classify, header
 
 # Directories whose files the checks look at, relative to the root.
 CONTENT_DIRS = ("manifests", "snippets", "docs", "practice")
