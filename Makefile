@@ -10,7 +10,8 @@ MAKEFLAGS += --no-print-directory
 VENV := .venv
 PY := $(VENV)/bin/python
 VENV_READY := $(VENV)/.ready
-CLUSTER_RUNTIME ?= binary
+# CLUSTER_RUNTIME (binary, kind or kubeadm) picks the practice cluster; unset, the commands use the
+# running one (binary if none runs or both do).
 export CLUSTER_RUNTIME
 # The commands start faster from compiled bytecode (cka/**/__pycache__, ignored by git).
 unexport PYTHONDONTWRITEBYTECODE

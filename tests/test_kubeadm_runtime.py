@@ -4,12 +4,13 @@ the OCI archive layout. Nothing here needs root or starts a node."""
 from __future__ import annotations
 
 import json
+import re
 import tarfile
 
 import pytest
 import yaml
 
-from cka import versions
+from cka import paths, versions
 from cka.cluster import RUNTIMES, runtime_module, state_dir
 from cka.cluster.nodes import config, images, layout, node
 
@@ -91,12 +92,24 @@ def test_image_names_from_kubeadm_output():
     assert names["etcd"] == "registry.k8s.io/etcd:3.6.16-0"
     assert set(names) == {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns",
                           "pause", "etcd"}
-    assert config.image_archive_name(names["pause"]) == "pause_3.10.1.tar"
     assert images.etcd_tag() == versions.get("etcd", "version").lstrip("v") + "-0"
-    names["busybox"] = images.BUSYBOX
-    worker = images.for_node("node01", names)
-    assert names["kube-apiserver"] not in worker and names["pause"] in worker and images.BUSYBOX in worker
-    assert len(images.for_node("controlplane", names)) == 8
+    components = {**{c: [i] for c, i in names.items()}, **versions.get("node_images")}
+    worker = images.for_node("node01", components)
+    assert "kube-apiserver" not in worker and "pause" in worker and "busybox" in worker and "nginx" in worker
+    assert len(images.for_node("controlplane", components)) == len(components)
+
+
+def test_workload_images_cover_the_manifests():
+    """Every image a manifest names from Docker Hub is built for the real-node runtime (or is meant to fail)."""
+    built = {name.removeprefix("docker.io/library/").removeprefix("docker.io/")
+             for names in versions.get("node_images").values() for name in names}
+    used = set()
+    for path in list(paths.ROOT.glob("manifests/**/*.yaml")) + list(paths.ROOT.glob("practice/**/*.yaml")):
+        used |= set(re.findall(r"image: *[\"']?((?:busybox|nginxinc/[\w-]+|nginx|curlimages/curl)[:\w.-]*)",
+                               path.read_text(encoding="utf-8")))
+    # Kept out on purpose: a tag that does not exist (the ImagePullBackOff example).
+    missing = sorted(u for u in used - built if u != "nginxinc/nginx-unprivileged:1.27.99")
+    assert not missing, f"add these to versions.yaml node_images: {missing}"
 
 
 def test_cleanup_plans_unmount_and_rmdir_deepest_first(tmp_path):
@@ -127,7 +140,7 @@ def test_oci_archive_layout(tmp_path):
     layer.file("pause", b"#!/bin/true\n")
     layer.symlink("bin/sh", "busybox")
     dest = tmp_path / "pause.tar"
-    images.write_archive(dest, "registry.k8s.io/pause:3.10.1", layer, ["/pause"], None)
+    images.write_archive(dest, ["registry.k8s.io/pause:3.10.1"], layer, ["/pause"])
     with tarfile.open(dest) as tar:
         index = json.load(tar.extractfile("index.json"))
         entry = index["manifests"][0]

@@ -61,7 +61,8 @@ def test_every_version_comes_from_versions_yaml():
 def test_real_node_tools_are_optional():
     """`make tools` skips what only the kubeadm runtime needs; that runtime asks for them itself."""
     reg = {t.name: t for t in tools.registry()}
-    assert {n for n, t in reg.items() if t.optional} == {"kubernetes-node", "containerd", "cni-plugins", "crictl"}
+    assert {n for n, t in reg.items() if t.optional} == {"kubernetes-node", "containerd", "cni-plugins", "crictl",
+                                                         "kube-network-policies"}
     assert set(reg["kubernetes-node"].binaries) == {"kubelet", "kube-proxy"}
     assert set(reg["containerd"].binaries) == {"containerd", "containerd-shim-runc-v2", "ctr"}
     assert set(reg["cni-plugins"].binaries) == {"bridge", "loopback", "host-local", "portmap"}
@@ -170,3 +171,17 @@ def test_warm_install_builds_nothing():
     assert proc.returncode == 0, proc.stderr
     assert f"all {len(default)} tools are installed" in proc.stdout
     assert "building" not in proc.stdout and "installing" not in proc.stdout
+
+
+def test_patch_edits_must_match_exactly(tmp_path):
+    """An edit whose text the pinned module no longer has stops the build and names the edit."""
+    from cka.errors import ProjectError
+    from cka.tools.go import apply_edits
+
+    (tmp_path / "a.go").write_text("x := 1\nx := 1\n")
+    edits = tmp_path / "edits.yaml"
+    edits.write_text("- {file: a.go, count: 2, why: test, old: \"x := 1\\n\", new: \"x := 2\\n\"}\n")
+    apply_edits(tmp_path, edits)
+    assert (tmp_path / "a.go").read_text() == "x := 2\nx := 2\n"
+    with pytest.raises(ProjectError, match=r"edit 1 expects its `old` text 2 time\(s\) in a.go, found 0"):
+        apply_edits(tmp_path, edits)

@@ -27,13 +27,21 @@ class ClusterError(ProjectError):
 
 
 def selected_runtime() -> str:
-    return os.environ.get("CLUSTER_RUNTIME") or "binary"
+    """CLUSTER_RUNTIME if set; else the kubeadm runtime when only its cluster is up; else binary."""
+    chosen = os.environ.get("CLUSTER_RUNTIME")
+    if chosen:
+        return chosen
+    if (state_dir_of("kubeadm") / "runtime").exists() and not (state_dir_of("binary") / "runtime").exists():
+        return "kubeadm"
+    return "binary"
+
+
+def state_dir_of(runtime: str) -> Path:
+    return cache_dir() / ("cluster-kubeadm" if runtime == "kubeadm" else "cluster")
 
 
 def state_dir() -> Path:
-    if selected_runtime() == "kubeadm":
-        return cache_dir() / "cluster-kubeadm"
-    return cache_dir() / "cluster"
+    return state_dir_of(selected_runtime())
 
 
 def kubeconfig() -> Path:

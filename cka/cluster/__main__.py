@@ -32,7 +32,9 @@ from . import (
     reachable,
     runtime_file,
     runtime_module,
+    selected_runtime,
     state_dir,
+    state_dir_of,
 )
 
 
@@ -94,7 +96,12 @@ def down(args: argparse.Namespace) -> int:
     for pid, _ in leftover_processes():
         os.kill(pid, signal.SIGKILL)
     shutil.rmtree(state_dir(), ignore_errors=True)
-    say("==> the practice cluster is stopped and its files are removed" if runtime else "==> no practice cluster was running")
+    if runtime:
+        say("==> the practice cluster is stopped and its files are removed")
+        return 0
+    others = [r for r in ("binary", "kubeadm") if r != args.runtime and (state_dir_of(r) / "runtime").exists()]
+    say(f"==> no {args.runtime} cluster was running"
+        + "".join(f"; the {r} cluster is: stop it with `make cluster-down CLUSTER_RUNTIME={r}`" for r in others))
     return 0
 
 
@@ -137,7 +144,7 @@ def main() -> int:
     for name, func in (("up", up), ("down", down), ("status", status), ("env", print_env)):
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         cmd.set_defaults(func=func)
-        cmd.add_argument("--runtime", choices=RUNTIMES, default=os.environ.get("CLUSTER_RUNTIME") or "binary")
+        cmd.add_argument("--runtime", choices=RUNTIMES, default=selected_runtime())
     cmd = sub.add_parser("shell", help=shell.__doc__)
     cmd.set_defaults(func=shell, runtime="kubeadm")
     cmd.add_argument("node", nargs="?", default="controlplane")

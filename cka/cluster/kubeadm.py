@@ -30,7 +30,10 @@ from ..tools.debian import apt_install
 from . import ClusterError, kubeconfig, kubectl
 from .nodes import config, images, layout, network, node, rootfs
 
-TOOLS = ["kubernetes", "kubernetes-node", "etcd", "coredns", "containerd", "cni-plugins", "crictl"]
+TOOLS = ["kubernetes", "kubernetes-node", "etcd", "coredns", "containerd", "cni-plugins", "crictl", "metrics-server",
+         "kube-network-policies"]
+# Applied after kubeadm init, in this order: NetworkPolicy enforcement and the metrics API.
+ADDONS = ("kube-network-policies", "metrics-server")
 # systemd-container recommends libnss-mymachines, which would add `mymachines` to the host's
 # /etc/nsswitch.conf: apt_install never installs recommended packages, and up() checks the file.
 HOST_PACKAGES = ["systemd-container", "debootstrap"]
@@ -101,7 +104,7 @@ def _up() -> None:
     for name in layout.NODES:
         extra = ({"etc/kubeadm/init.yaml": init_config} if name == layout.CONTROL_PLANE
                  else {"etc/kubeadm/join.yaml": config.kubeadm_join_config(name, join_token)})
-        merged = node.prepare(name, root, archives, names["pause"], extra)
+        merged = node.prepare(name, root, archives, names["pause"][0], extra)
         pid = node.start(name, merged, archives)
         network.attach(name, node.wait_for_leader(name, pid))
     for name in layout.NODES:
@@ -109,10 +112,17 @@ def _up() -> None:
     say(f"    nodes running, containerd active ({duration(time.monotonic() - started)})")
 
     say("==> importing the images into each node's containerd (ctr -n k8s.io images import)")
-    for name in layout.NODES:
-        for image in images.for_node(name, names):
-            node.run(name, ["ctr", "-n", "k8s.io", "images", "import", "--local", "--discard-unpacked-layers",
-                            f"/opt/cka/images/{config.image_archive_name(image)}"], timeout=180)
+    import_started = time.monotonic()
+
+    def import_images(name: str) -> None:
+        archives_in_node = [f"/opt/cka/images/{images.archive_name(c)}" for c in images.for_node(name, names)]
+        script = ('for a; do ctr -n k8s.io images import --local --discard-unpacked-layers "$a" >/dev/null '
+                  '|| { echo "importing $a failed" >&2; exit 1; }; done')
+        node.run(name, ["sh", "-c", script, "sh", *archives_in_node], timeout=300)
+
+    with concurrent.futures.ThreadPoolExecutor(len(layout.NODES)) as pool:
+        list(pool.map(import_images, layout.NODES))
+    say(f"    {sum(len(v) for v in names.values())} image names in {duration(time.monotonic() - import_started)}")
 
     say(f"==> kubeadm init on {layout.CONTROL_PLANE} ({versions.kubernetes()}, about a minute)")
     in_node_with_heartbeat(layout.CONTROL_PLANE, ["kubeadm", "init", "--config", "/etc/kubeadm/init.yaml"],
@@ -132,9 +142,18 @@ def _up() -> None:
 
     wait_for_default_service_account()
     say(f"    three Ready nodes in {duration(time.monotonic() - started)} (after the tools)")
-    say("==> waiting for CoreDNS")
-    kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", "k8s-app=kube-dns", "--timeout=180s",
-            capture=True, timeout=200)
+    say(f"==> add-ons: {', '.join(ADDONS)} (cka/cluster/nodes/files/addons/)")
+    for addon in ADDONS:
+        kubectl("apply", "-f", "-", input=addon_manifest(addon, names), capture=True)
+    say("==> waiting for CoreDNS, kube-network-policies and metrics-server")
+    for selector in ("k8s-app=kube-dns", "k8s-app=kube-network-policies", "k8s-app=metrics-server"):
+        kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", selector, "--timeout=180s",
+                capture=True, timeout=200)
+    say(f"    ready in {duration(time.monotonic() - started)} (after the tools)")
+
+
+def addon_manifest(addon: str, names: dict[str, list[str]]) -> str:
+    return (config.FILES / "addons" / f"{addon}.yaml").read_text(encoding="utf-8").replace("{image}", names[addon][0])
 
 
 def node_path(name: str, rel: str) -> Path:

@@ -306,8 +306,24 @@ def copy_module(module: str, version: str, dest: Path) -> None:
             os.chmod(os.path.join(dirpath, f), 0o644)
 
 
-def build_patched(tool: Tool, out: Path, module: str, patch_dir: Path, ldflags: str = "") -> None:
-    """Build a module's main package from a copy of its source with the files of patch_dir added."""
+def apply_edits(srcdir: Path, edits_file: Path) -> None:
+    """The text replacements of a patch's edits.yaml: each `old` must occur exactly `count` times."""
+    import yaml  # noqa: PLC0415 - only the patched builds need it
+
+    for n, edit in enumerate(yaml.safe_load(edits_file.read_text(encoding="utf-8")) or [], 1):
+        target = srcdir / edit["file"]
+        text = target.read_text(encoding="utf-8") if target.is_file() else ""
+        found = text.count(edit["old"])
+        if found != edit.get("count", 1):
+            raise ProjectError(f"{edits_file}: edit {n} expects its `old` text {edit.get('count', 1)} time(s) in "
+                               f"{edit['file']}, found {found}: the pinned version changed; update or drop the edit")
+        target.write_text(text.replace(edit["old"], edit["new"]), encoding="utf-8")
+        say(f"    patch: {edit['file']} ({edit['why']})")
+
+
+def build_patched(tool: Tool, out: Path, module: str, patch_dir: Path, ldflags: str = "", package: str = ".") -> None:
+    """Build a module's main package from a copy of its source with the files of patch_dir added
+    and the replacements of patch_dir/edits.yaml made."""
     srcdir = src_dir() / tool.key
     copy_module(module, tool.version, srcdir)
     for f in sorted(patch_dir.rglob("*.go")):
@@ -315,8 +331,10 @@ def build_patched(tool: Tool, out: Path, module: str, patch_dir: Path, ldflags: 
         (srcdir / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(f, srcdir / rel)
         say(f"    patch: {rel}")
+    if (patch_dir / "edits.yaml").is_file():
+        apply_edits(srcdir, patch_dir / "edits.yaml")
     run(
-        ["go", "build", "-trimpath", "-ldflags", _ldflags(ldflags), "-o", str(out / tool.binaries[0]), "."],
+        ["go", "build", "-trimpath", "-ldflags", _ldflags(ldflags), "-o", str(out / tool.binaries[0]), package],
         cwd=srcdir,
         env=go_env(),
         what=f"building {tool.name}",

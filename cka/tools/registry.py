@@ -127,23 +127,32 @@ def registry(versions: dict | None = None) -> list[Tool]:
     crictl = pinned.get("crictl", data=go_tools)
     go_tool("crictl", ["crictl"], [crictl["package"]],
             ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~3 min", optional=True)
-    chainsaw = pinned.get("chainsaw", data=go_tools)
-    patch_dir = GO_SOURCES / "patches" / "chainsaw"
-    patches = sorted(p for p in patch_dir.rglob("*.go")) if patch_dir.is_dir() else []
-    tools.append(
-        Tool(
-            name="chainsaw",
-            version=chainsaw["version"],
-            binaries=("chainsaw",),
-            kind="go",
-            summary=f"{chainsaw['module']} (patched for Go 1.25+, scripts/go/patches/chainsaw)",
-            install=lambda t, d: go.build_patched(
-                t, d, chainsaw["module"], patch_dir, f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}"
-            ),
-            recipe=(file_digest(*patches) if patches else "") + "|patched-1",
-            estimate="~8 min",
+    def patched_go_tool(name, package, estimate, optional=False, ldflags_of=lambda t: ""):
+        """A Go tool built from a copy of its module with scripts/go/patches/<name>/ applied."""
+        spec = pinned.get(name, data=go_tools)
+        patch_dir = GO_SOURCES / "patches" / name
+        patches = sorted(p for p in patch_dir.rglob("*") if p.is_file() and p.suffix in (".go", ".yaml"))
+        tools.append(
+            Tool(
+                name=name,
+                version=spec["version"],
+                binaries=(name,),
+                kind="go",
+                summary=f"{spec['module']} (patched, scripts/go/patches/{name})",
+                install=lambda t, d: go.build_patched(t, d, spec["module"], patch_dir, ldflags_of(t), package),
+                recipe=(file_digest(*patches) if patches else "") + ("" if package == "." else f"|{package}") + "|patched-1",
+                estimate=estimate,
+                optional=optional,
+            )
         )
-    )
+
+    # NetworkPolicy enforcement on the real-node runtime, patched to queue packets through the
+    # NFQUEUE target (scripts/go/patches/kube-network-policies).
+    patched_go_tool("kube-network-policies", go_tools["kube-network-policies"]["package"], "~3 min", optional=True)
+    chainsaw = pinned.get("chainsaw", data=go_tools)
+    # Patched for Go 1.25+ (scripts/go/patches/chainsaw).
+    patched_go_tool("chainsaw", ".", "~8 min",
+                    ldflags_of=lambda t: f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}")
 
     staging = pinned.get("kubernetes", "staging", data=v)
     tools.append(

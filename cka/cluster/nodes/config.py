@@ -109,12 +109,6 @@ def parse_images_list(text: str) -> dict[str, str]:
     return images
 
 
-def image_archive_name(image: str) -> str:
-    """A file name for an image reference: registry.k8s.io/pause:3.10.1 -> pause_3.10.1.tar."""
-    repository, tag = image.rsplit(":", 1)
-    return f"{repository.rsplit('/', 1)[-1]}_{tag}.tar"
-
-
 def mounts_under(mountinfo: str, root: Path) -> list[str]:
     """Mount points at or below root, from /proc/self/mountinfo, deepest first (the unmount order)."""
     prefix = str(root).rstrip("/")

@@ -1,13 +1,18 @@
-"""Container images without a registry: each is an OCI archive built here from a pinned binary
-in a minimal root filesystem, named as `kubeadm config images list` prints it, and imported
-into every node's containerd with `ctr -n k8s.io images import`.
+"""Container images without a registry: each is an OCI archive built here from a pinned binary or
+the nodes' Debian packages in a minimal root filesystem, named as `kubeadm config images list`
+prints it (or as versions.yaml's node_images lists it), and imported into every node's containerd
+with `ctr -n k8s.io images import`.
 
   kube-apiserver, kube-controller-manager, kube-scheduler   the static binary in /usr/local/bin
   kube-proxy      the binary plus iptables (nft) and conntrack with their libraries, from the nodes' Debian
   etcd            the pinned etcd in /usr/local/bin
   coredns         the pinned CoreDNS as /coredns
   pause           a few lines of Go (files/pause.go), as /pause
-  busybox:1.37    Debian's busybox-static with a link per applet (the site's manifests use this name)
+  metrics-server, kube-network-policies   the pinned binary (the runtime's add-ons, files/addons/)
+  busybox         busybox built from Debian's source with busybox's defconfig (nodes/busybox.py)
+  nginx           Debian's nginx-light serving /usr/share/nginx/html on port 80, as the official image
+  nginx-unprivileged   the same on port 8080 as user 101, as nginxinc/nginx-unprivileged
+  curl            Debian's curl with busybox's applets, as curlimages/curl
 """
 
 from __future__ import annotations
@@ -29,14 +34,68 @@ from ...console import duration, say
 from ...errors import ProjectError
 from ...tools import go
 from ...tools.registry import registry
+from . import busybox as busybox_build
 from . import config, layout
 
-BUSYBOX = "docker.io/library/busybox:1.37"
+# The runtime's add-ons (files/addons/): repository, installed binary, its path in the image, and
+# whether the image runs it as its entrypoint or as its command (which the DaemonSet's args replace).
+ADDONS = {
+    "metrics-server": ("registry.k8s.io/metrics-server/metrics-server", "metrics-server", "/metrics-server",
+                       "entrypoint"),
+    "kube-network-policies": ("registry.k8s.io/networking/kube-network-policies", "kube-network-policies",
+                              "/bin/netpol", "cmd"),
+}
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # What kube-proxy runs in iptables mode, from the nodes' Debian root filesystem.
 KUBE_PROXY_TOOLS = ("/usr/sbin/xtables-nft-multi", "/usr/sbin/conntrack")
 XTABLES_LINKS = ("iptables", "iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore")
 CONTROL_PLANE_ONLY = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
+NGINX_USER = b"nginx:x:101:101:nginx:/nonexistent:/bin/false\n"
+# The official nginx image's configuration, for Debian's nginx (whose compiled-in paths differ).
+NGINX_CONF = """user {user};
+worker_processes auto;
+error_log /var/log/nginx/error.log notice;
+pid {pid};
+events {{
+    worker_connections 1024;
+}}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log /var/log/nginx/access.log;
+    client_body_temp_path {temp}/client_temp;
+    proxy_temp_path {temp}/proxy_temp;
+    fastcgi_temp_path {temp}/fastcgi_temp;
+    uwsgi_temp_path {temp}/uwsgi_temp;
+    scgi_temp_path {temp}/scgi_temp;
+    sendfile on;
+    keepalive_timeout 65;
+    include /etc/nginx/conf.d/*.conf;
+}}
+"""
+NGINX_DEFAULT = """server {{
+    listen {port};
+    listen [::]:{port};
+    server_name localhost;
+    location / {{
+        root /usr/share/nginx/html;
+        index index.html index.htm;
+    }}
+    error_page 500 502 503 504 /50x.html;
+    location = /50x.html {{
+        root /usr/share/nginx/html;
+    }}
+}}
+"""
+NGINX_INDEX = b"""<!DOCTYPE html>
+<html>
+<head><title>Welcome to nginx!</title></head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and working.</p>
+</body>
+</html>
+"""
 
 
 class Layer:
@@ -108,8 +167,9 @@ def _digest(path: Path) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def write_archive(dest: Path, image: str, layer: Layer, entrypoint: list[str] | None, cmd: list[str] | None) -> None:
-    """An OCI image layout in a tar, with the image's name in index.json (what ctr import reads)."""
+def write_archive(dest: Path, image_names: list[str], layer: Layer, entrypoint: list[str] | None = None,
+                  cmd: list[str] | None = None, user: str = "", stop_signal: str = "") -> None:
+    """An OCI image layout in a tar, with the image's names in index.json (what ctr import reads)."""
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         layer_path = Path(tmp) / "layer.tar"
         with open(layer_path, "wb") as fh:
@@ -119,7 +179,8 @@ def write_archive(dest: Path, image: str, layer: Layer, entrypoint: list[str] | 
             "architecture": "amd64",
             "os": "linux",
             "config": {"Env": [PATH_ENV], **({"Entrypoint": entrypoint} if entrypoint else {}),
-                       **({"Cmd": cmd} if cmd else {})},
+                       **({"Cmd": cmd} if cmd else {}), **({"User": user} if user else {}),
+                       **({"StopSignal": stop_signal} if stop_signal else {})},
             "rootfs": {"type": "layers", "diff_ids": [layer_digest]},
         }
         config_bytes = json.dumps(image_config, separators=(",", ":")).encode()
@@ -144,7 +205,7 @@ def write_archive(dest: Path, image: str, layer: Layer, entrypoint: list[str] | 
                 "platform": {"architecture": "amd64", "os": "linux"},
                 "annotations": {"io.containerd.image.name": image,
                                 "org.opencontainers.image.ref.name": image.rsplit(":", 1)[1]},
-            }],
+            } for image in image_names],
         }
         tmp_dest = dest.with_suffix(".part")
         with tarfile.open(tmp_dest, "w", format=tarfile.PAX_FORMAT) as tar:
@@ -232,52 +293,142 @@ def kube_proxy_layer(root: Path) -> Layer:
     return layer
 
 
-def busybox_layer(root: Path) -> Layer:
-    layer = Layer()
-    busybox = root / "bin/busybox"
-    if not busybox.is_file():
-        busybox = root / "usr/bin/busybox"
-    layer.dir("bin")
-    layer.file("bin/busybox", busybox)
-    applets = _in_root(root, "busybox --list").split()
+def busybox_layer(root: Path, layer: Layer | None = None) -> Layer:
+    """busybox (cka.cluster.nodes.busybox) with a link per applet, plus the usual top-level folders."""
+    layer = layer or Layer()
+    busybox = busybox_build.ensure()
+    # With a merged /usr (bin -> usr/bin), the files go where the link points.
+    bindir = "usr/bin" if any(e.name == "bin" and e.type == tarfile.SYMTYPE for e in layer.entries) else "bin"
+    layer.dir(bindir)
+    layer.file(f"{bindir}/busybox", busybox)
+    applets = subprocess.run([str(busybox), "--list"], capture_output=True, text=True, check=True).stdout.split()
+    taken = {e.name for e in layer.entries}
     for applet in applets:
-        if applet != "busybox":
-            layer.symlink(f"bin/{applet}", "busybox")
+        if applet != "busybox" and f"{bindir}/{applet}" not in taken and f"usr/sbin/{applet}" not in taken:
+            layer.symlink(f"{bindir}/{applet}", "busybox")
     for d in ("etc", "root", "var", "home"):
         layer.dir(d)
     layer.dir("tmp", 0o1777)
-    layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n", 0o644)
-    layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644)
+    if "etc/passwd" not in layer.sources:
+        layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n",
+                   0o644)
+        layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644)
     return layer
 
 
-def recipe(names: dict[str, str], root: Path) -> str:
+def nginx_layer(root: Path, unprivileged: bool) -> Layer:
+    """Debian's nginx laid out like the official image: /etc/nginx/conf.d/default.conf, the pages in
+    /usr/share/nginx/html, the logs linked to the container's stdout and stderr."""
+    layer = Layer()
+    layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n" + NGINX_USER, 0o644)
+    layer.file("etc/group", b"root:x:0:\nnginx:x:101:\n", 0o644)
+    merged_usr(layer)
+    add_with_libraries(layer, root, ["/usr/sbin/nginx"])
+    layer.file("etc/nginx/mime.types", root / "etc/nginx/mime.types", 0o644)
+    temp = "/tmp" if unprivileged else "/var/cache/nginx"
+    conf = NGINX_CONF.format(user="nginx", pid="/tmp/nginx.pid" if unprivileged else "/run/nginx.pid", temp=temp)
+    if unprivileged:
+        conf = conf.replace("user nginx;\n", "")
+    layer.file("etc/nginx/nginx.conf", conf.encode(), 0o644)
+    layer.file("etc/nginx/conf.d/default.conf", NGINX_DEFAULT.format(port=8080 if unprivileged else 80).encode(),
+               0o644)
+    layer.file("usr/share/nginx/html/index.html", NGINX_INDEX, 0o644)
+    layer.file("usr/share/nginx/html/50x.html", b"<html><body><h1>An error occurred.</h1></body></html>\n", 0o644)
+    layer.dir("var/log/nginx")
+    layer.symlink("var/log/nginx/access.log", "/dev/stdout")
+    layer.symlink("var/log/nginx/error.log", "/dev/stderr")
+    # Debian's compiled-in paths, used before the configuration is read.
+    layer.dir("var/lib/nginx", 0o777 if unprivileged else 0o755)
+    layer.dir("var/cache/nginx", 0o777 if unprivileged else 0o755)
+    layer.dir("run")
+    layer.dir("tmp", 0o1777)
+    # A shell and the usual tools, as the official (Debian-based) image has them.
+    return busybox_layer(root, layer)
+
+
+def curl_layer(root: Path) -> Layer:
+    layer = Layer()
+    layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\ncurl_user:x:100:101:curl:/home/curl_user:/bin/sh\n",
+               0o644)
+    layer.file("etc/group", b"root:x:0:\ncurl_group:x:101:\n", 0o644)
+    merged_usr(layer)
+    add_with_libraries(layer, root, ["/usr/bin/curl"])
+    layer.file("etc/ssl/certs/ca-certificates.crt", root / "etc/ssl/certs/ca-certificates.crt", 0o644)
+    layer.dir("home/curl_user")
+    return busybox_layer(root, layer)
+
+
+def recipe(names: dict[str, list[str]], root: Path) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(names, sort_keys=True).encode())
     h.update(root.name.encode())
     for f in (Path(__file__), config.FILES / "pause.go"):
         h.update(f.read_bytes())
+    h.update(busybox_build.recipe().encode())
     for tool in registry():
-        if tool.name in ("kubernetes", "etcd", "coredns"):
+        if tool.name in ("kubernetes", "etcd", "coredns", *ADDONS):
             h.update(tool.recipe_hash.encode())
     return h.hexdigest()[:12]
 
 
-def image_names(kubeadm_config: Path) -> dict[str, str]:
-    """{component: image} from `kubeadm config images list` for the cluster's configuration."""
+def image_names(kubeadm_config: Path) -> dict[str, list[str]]:
+    """{component: [image, ...]}: kubeadm's from `kubeadm config images list` for the cluster's
+    configuration, the add-ons' at their pinned versions, the workloads' from versions.yaml."""
     proc = subprocess.run([str(bin_dir() / "kubeadm"), "config", "images", "list", "--config", str(kubeadm_config)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise ProjectError(f"kubeadm config images list failed: {proc.stderr.strip()[-400:]}")
-    names = config.parse_images_list(proc.stdout)
+    listed = config.parse_images_list(proc.stdout)
     expected = {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns", "pause", "etcd"}
-    if set(names) != expected:
+    if set(listed) != expected:
         raise ProjectError(f"kubeadm lists unexpected images: {proc.stdout.strip()}")
-    names["busybox"] = BUSYBOX
+    names = {component: [image] for component, image in listed.items()}
+    for component, (repository, *_) in ADDONS.items():
+        names[component] = [f"{repository}:{versions.get('go_tools', component, 'version')}"]
+    names.update({component: list(images) for component, images in versions.get("node_images").items()})
     return names
 
 
-def ensure(kubeadm_config: Path, root: Path) -> tuple[Path, dict[str, str]]:
+def component_image(component: str, root: Path, out: Path) -> tuple[Layer, dict]:
+    """The layer of one component's image and its configuration (entrypoint, cmd, user, stop signal)."""
+    if component in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"):
+        layer = base_layer()
+        layer.file(f"usr/local/bin/{component}", binary(component))
+        if component == "etcd":
+            layer.file("usr/local/bin/etcdctl", binary("etcdctl"))
+        return layer, {"entrypoint": [f"/usr/local/bin/{component}"]}
+    if component == "kube-proxy":
+        return kube_proxy_layer(root), {"entrypoint": ["/usr/local/bin/kube-proxy"]}
+    if component == "coredns":
+        layer = base_layer()
+        layer.file("coredns", binary("coredns"))
+        return layer, {"entrypoint": ["/coredns"]}
+    if component == "pause":
+        layer = base_layer()
+        layer.file("pause", build_pause(out / ".pause"))
+        return layer, {"entrypoint": ["/pause"]}
+    if component in ADDONS:
+        _, tool_binary, path, how = ADDONS[component]
+        layer = base_layer()
+        layer.file(path, binary(tool_binary))
+        return layer, {how: [path]}
+    if component == "busybox":
+        return busybox_layer(root), {"cmd": ["sh"]}
+    if component in ("nginx", "nginx-unprivileged"):
+        unprivileged = component == "nginx-unprivileged"
+        return nginx_layer(root, unprivileged), {"cmd": ["nginx", "-g", "daemon off;"], "stop_signal": "SIGQUIT",
+                                                 "user": "101" if unprivileged else ""}
+    if component == "curl":
+        return curl_layer(root), {"entrypoint": ["curl"], "cmd": ["--help"], "user": "100"}
+    raise ProjectError(f"versions.yaml node_images: no recipe for the image `{component}`; "
+                       "the recipes are busybox, nginx, nginx-unprivileged and curl (cka/cluster/nodes/images.py)")
+
+
+def archive_name(component: str) -> str:
+    return f"{component}.tar"
+
+
+def ensure(kubeadm_config: Path, root: Path) -> tuple[Path, dict[str, list[str]]]:
     """The directory of OCI archives for the cluster's images (built once per recipe), and their names."""
     names = image_names(kubeadm_config)
     out = layout.nodes_dir() / f"images-{recipe(names, root)}"
@@ -287,42 +438,21 @@ def ensure(kubeadm_config: Path, root: Path) -> tuple[Path, dict[str, str]]:
         shutil.rmtree(old, ignore_errors=True)
     out.mkdir(parents=True)
     started = time.monotonic()
-    say(f"==> building {len(names)} images as OCI archives from the pinned binaries (first time only, ~1 min)")
-    for component, image in names.items():
-        dest = out / config.image_archive_name(image)
-        say(f"    {image}")
-        entrypoint, cmd = None, None
-        if component in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"):
-            layer = base_layer()
-            layer.file(f"usr/local/bin/{component}", binary(component))
-            if component == "etcd":
-                layer.file("usr/local/bin/etcdctl", binary("etcdctl"))
-            entrypoint = [f"/usr/local/bin/{component}"]
-        elif component == "kube-proxy":
-            layer = kube_proxy_layer(root)
-            entrypoint = ["/usr/local/bin/kube-proxy"]
-        elif component == "coredns":
-            layer = base_layer()
-            layer.file("coredns", binary("coredns"))
-            entrypoint = ["/coredns"]
-        elif component == "pause":
-            layer = base_layer()
-            layer.file("pause", build_pause(out / ".pause"))
-            entrypoint = ["/pause"]
-        else:
-            layer = busybox_layer(root)
-            cmd = ["sh"]
-        write_archive(dest, image, layer, entrypoint, cmd)
+    say(f"==> building {len(names)} images as OCI archives from the pinned binaries and Debian (first time only, "
+        "~1 min)")
+    for component, image_list in names.items():
+        say(f"    {', '.join(image_list)}")
+        layer, image_config = component_image(component, root, out)
+        write_archive(out / archive_name(component), image_list, layer, **image_config)
     (out / ".pause").unlink(missing_ok=True)
     (out / ".cka-ready").write_text(json.dumps(names))
     say(f"    done in {duration(time.monotonic() - started)}")
     return out, names
 
 
-def for_node(node: str, names: dict[str, str]) -> list[str]:
-    """The images a node imports: workers skip the control plane's."""
-    return [image for component, image in names.items()
-            if node == layout.CONTROL_PLANE or component not in CONTROL_PLANE_ONLY]
+def for_node(node: str, names: dict[str, list[str]]) -> list[str]:
+    """The components whose images a node imports: workers skip the control plane's."""
+    return [component for component in names if node == layout.CONTROL_PLANE or component not in CONTROL_PLANE_ONLY]
 
 
 def etcd_tag() -> str:

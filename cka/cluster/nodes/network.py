@@ -1,6 +1,6 @@
 """The nodes' network: a bridge inside a network namespace of its own (never the host's), one veth
 per node plugged into it, and one veth from the host for kubectl. Every node gets a static address,
-a default route to the bridge's address (where traffic ends: the namespace forwards nothing) and
+a default route to the bridge's address (which answers "unreachable" for what it cannot route) and
 a route to each other node's Pod range. The host gains one interface with one address and the
 connected route of the nodes' /24; its default route, DNS and iptables are not touched.
 """
@@ -48,6 +48,15 @@ def create() -> None:
     # the nodes' resolv.conf points and no DNS server listens, is refused at once instead of timing out.
     for node in layout.NODES:
         ip("route", "add", layout.pod_cidr(node), "via", layout.node_ip(node), netns=layout.NETNS)
+    # A Service address that kube-proxy has not translated yet (its rules come after the node starts)
+    # reaches the gateway: it answers "unreachable" at once instead of letting the connection time
+    # out, so CoreDNS and the API server's first calls fail fast and retry. (A route of that kind
+    # in the nodes themselves would also refuse their own traffic to Services, which is routed
+    # before kube-proxy's OUTPUT rules translate it.) Forwarding only answers here: the namespace
+    # has no default route.
+    ip("route", "add", "unreachable", layout.SERVICE_SUBNET, netns=layout.NETNS)
+    subprocess.run(["ip", "netns", "exec", layout.NETNS, "sysctl", "-qw", "net.ipv4.ip_forward=1"], check=True,
+                   capture_output=True)
     ip("link", "add", layout.HOST_VETH, "type", "veth", "peer", "name", layout.UPLINK, "netns", layout.NETNS)
     ip("link", "set", layout.UPLINK, "master", layout.BRIDGE, "up", netns=layout.NETNS)
     ip("addr", "add", f"{layout.HOST_IP}/{layout.PREFIX}", "dev", layout.HOST_VETH)
@@ -69,9 +78,6 @@ def attach(node: str, pid: int) -> None:
     in_node(pid, "route", "add", "default", "via", layout.GATEWAY)
     for destination, gateway in config.pod_routes(node):
         in_node(pid, "route", "add", destination, "via", gateway)
-    # Service addresses are translated by kube-proxy before routing; until its rules exist, a
-    # connection to one fails at once instead of timing out at the gateway (CoreDNS starts sooner).
-    in_node(pid, "route", "add", "unreachable", layout.SERVICE_SUBNET)
 
 
 def remove() -> list[str]:

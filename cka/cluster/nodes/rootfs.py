@@ -21,11 +21,12 @@ from ...errors import ProjectError
 from . import config, layout
 
 SUITE = "bookworm"
-# systemd as PID 1, the node tools kubeadm's preflight looks for, runc for containerd, and
-# busybox-static for the busybox image; kube-proxy's image takes iptables and conntrack from here.
+# systemd as PID 1, the node tools kubeadm's preflight looks for, runc for containerd, curl as on
+# the exam's nodes, and what the workload images take from Debian (cka.cluster.nodes.images):
+# nginx-light and curl; kube-proxy's image takes iptables and conntrack from here.
 PACKAGES = (
     "systemd", "dbus", "iproute2", "iptables", "conntrack", "runc", "socat", "ethtool", "kmod",
-    "procps", "iputils-ping", "busybox-static", "less",
+    "procps", "iputils-ping", "less", "curl", "ca-certificates", "nginx-light",
 )
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 # Files of files/ copied into the root filesystem: source -> path in the root filesystem, mode.
@@ -39,7 +40,9 @@ ENABLED = ("containerd.service", "kubelet.service")
 # Units that make no sense in a node without a console or udev.
 MASKED = ("console-getty.service", "getty@tty1.service", "systemd-udevd.service", "systemd-udev-trigger.service",
           "systemd-resolved.service", "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer",
-          "fstrim.timer", "systemd-timesyncd.service")
+          "fstrim.timer", "systemd-timesyncd.service",
+          # Installed only for the nginx image: no node serves port 80 itself.
+          "nginx.service")
 
 
 # Raise when customize() changes what it writes.
