@@ -30,7 +30,7 @@ TASKS = [
     task("netpol-a", ["network-policies"], "services-networking", page="services-networking/network-policies"),
     task("pv-a", ["pv-pvc", "volume-types"], "storage"),
     task("dns-a", ["coredns"], "services-networking", page="services-networking/dns"),
-    task("logs-a", ["output-streams"], "troubleshooting", page="troubleshooting/application-failure", runtime="kind"),
+    task("logs-a", ["output-streams"], "troubleshooting", page="troubleshooting/application-failure", runtime="nodes"),
 ]
 BY_ID = {t.id: t for t in TASKS}
 

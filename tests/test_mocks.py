@@ -36,7 +36,7 @@ def test_the_fixed_sets_are_valid_and_disjoint_and_cover_every_domain():
 def test_set_validation_names_each_mistake():
     data, raw = real()
     a, b = data["sets"]["a"]["tasks"], data["sets"]["b"]["tasks"]
-    kind = next(i for i, t in raw.items() if t.get("runtime") == "kind")
+    kind = next(i for i, t in raw.items() if t.get("runtime") == "nodes")
     alone = next(i for i, t in raw.items() if t.get("alone"))
     grouped = [i for i, t in raw.items() if t.get("group") == "persistent-volumes"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 from .. import versions
@@ -20,6 +21,8 @@ from ..errors import ProjectError
 
 NAME = "cka"
 RUNTIMES = ("binary", "kind", "kubeadm")
+# The runtimes whose nodes are real machines (containers run, a kubelet, `ssh NODE`).
+REAL_NODE_RUNTIMES = ("kind", "kubeadm")
 
 
 class ClusterError(ProjectError):
@@ -48,6 +51,51 @@ def kubeconfig() -> Path:
     return state_dir() / "kubeconfig"
 
 
+def node_access_dir() -> Path:
+    """Where `ssh` for the cluster's nodes lives (kind and kubeadm runtimes), first on the cluster's PATH."""
+    return state_dir() / "bin"
+
+
+# The node names of the practice cluster, and the kind runtime's containers for them.
+KIND_CONTAINERS = {"controlplane": "cka-control-plane", "node01": "cka-worker", "node02": "cka-worker2"}
+
+SSH_WRAPPER = """#!/bin/sh
+# `ssh NODE [COMMAND]` for the practice cluster's nodes ({nodes}), as on the exam:
+# `ssh node01` opens a root shell on node01, `ssh node01 'systemctl status kubelet'` runs one
+# command there. Written by `make cluster-up` ({runtime} runtime); any other host goes to the real ssh.
+host=${{1#*@}}
+case "$host" in
+  {pattern}) ;;
+  *) for ssh in /usr/bin/ssh /bin/ssh; do [ -x "$ssh" ] && exec "$ssh" "$@"; done
+     echo "ssh: $1 is not a node of the practice cluster ({nodes}) and there is no ssh client" >&2; exit 255 ;;
+esac
+shift
+{exec_line}
+"""
+
+
+def write_node_access(runtime: str) -> Path | None:
+    """Write the `ssh` wrapper for a runtime with real nodes (kind, kubeadm); None for the others."""
+    if runtime == "kubeadm":
+        exec_line = (f'if [ $# -eq 0 ]; then exec env CLUSTER_RUNTIME=kubeadm {sys.executable} -m cka.cluster shell '
+                     f'"$host"; fi\nexec env CLUSTER_RUNTIME=kubeadm {sys.executable} -m cka.cluster shell "$host" -c "$*"')
+    elif runtime == "kind":
+        cases = " ".join(f"{node}) c={container} ;;" for node, container in KIND_CONTAINERS.items())
+        exec_line = (f'case "$host" in {cases} esac\n'
+                     'if [ $# -eq 0 ]; then exec docker exec -it "$c" bash -l; fi\n'
+                     'if [ -t 0 ]; then exec docker exec -it "$c" bash -c "$*"; fi\n'
+                     'exec docker exec -i "$c" bash -c "$*"')
+    else:
+        return None
+    nodes = list(KIND_CONTAINERS)
+    path = node_access_dir() / "ssh"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(SSH_WRAPPER.format(nodes=", ".join(nodes), runtime=runtime, pattern="|".join(nodes),
+                                       exec_line=exec_line))
+    path.chmod(0o755)
+    return path
+
+
 def runtime_file() -> Path:
     return state_dir() / "runtime"
 
@@ -59,9 +107,10 @@ def kwok_workdir() -> Path:
 def env() -> dict[str, str]:
     """The environment for kubectl, kwokctl and kind: pinned tools first on PATH."""
     tools = str(bin_dir())
+    nodes = [str(node_access_dir())] if node_access_dir().is_dir() else []
     return dict(
         os.environ,
-        PATH=tools + os.pathsep + os.environ.get("PATH", ""),
+        PATH=os.pathsep.join([*nodes, tools, os.environ.get("PATH", "")]),
         KUBECONFIG=str(kubeconfig()),
         KWOK_WORKDIR=str(kwok_workdir()),
         KWOK_KUBE_VERSION=versions.kubernetes(),

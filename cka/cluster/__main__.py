@@ -35,6 +35,8 @@ from . import (
     selected_runtime,
     state_dir,
     state_dir_of,
+    node_access_dir,
+    write_node_access,
 )
 
 
@@ -69,6 +71,7 @@ def up(args: argparse.Namespace) -> int:
     try:
         runtime_module(runtime).up()
         install_gateway_api_crds()
+        write_node_access(runtime)
     except (ClusterError, KeyboardInterrupt):
         say("==> cluster-up failed: cleaning up what it started")
         down(args)
@@ -117,18 +120,21 @@ def status(args: argparse.Namespace) -> int:
     nodes = kubectl("get", "nodes", "-o", "wide", capture=True).stdout
     server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}", capture=True).stdout
     say(f"runtime: {runtime}\nAPI server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
+    nodes = node_access_dir().is_dir()
     if runtime == "kubeadm":
         say("A shell in a node: make node-shell NODE=node01 [CMD='crictl ps']\n")
     say("Use it from your shell:\n"
         f"  export KUBECONFIG={kubeconfig()}\n"
-        f"  export PATH={bin_dir()}:$PATH   # kubectl {versions.kubernetes()}\n"
-        "  kubectl get nodes")
+        + (f"  export PATH={node_access_dir()}:{bin_dir()}:$PATH   # kubectl {versions.kubernetes()}, ssh NODE\n"
+           if nodes else f"  export PATH={bin_dir()}:$PATH   # kubectl {versions.kubernetes()}\n")
+        + "  kubectl get nodes" + ("\n  ssh node01            # a shell on node01, as on the exam" if nodes else ""))
     return 0
 
 
 def print_env(args: argparse.Namespace) -> int:
     """Print export lines for the cluster's kubeconfig and the pinned kubectl."""
-    print(f"export KUBECONFIG={kubeconfig()}\nexport PATH={bin_dir()}:$PATH")
+    nodes = f"{node_access_dir()}:" if node_access_dir().is_dir() else ""
+    print(f"export KUBECONFIG={kubeconfig()}\nexport PATH={nodes}{bin_dir()}:$PATH")
     return 0
 
 

@@ -31,9 +31,9 @@ from . import ClusterError, kubeconfig, kubectl
 from .nodes import config, images, layout, network, node, rootfs
 
 TOOLS = ["kubernetes", "kubernetes-node", "etcd", "coredns", "containerd", "cni-plugins", "crictl", "metrics-server",
-         "kube-network-policies"]
-# Applied after kubeadm init, in this order: NetworkPolicy enforcement and the metrics API.
-ADDONS = ("kube-network-policies", "metrics-server")
+         "kube-network-policies", "local-path-provisioner"]
+# Applied after kubeadm init, in this order: NetworkPolicy enforcement, the metrics API, dynamic volumes.
+ADDONS = ("kube-network-policies", "metrics-server", "local-path-provisioner")
 # systemd-container recommends libnss-mymachines, which would add `mymachines` to the host's
 # /etc/nsswitch.conf: apt_install never installs recommended packages, and up() checks the file.
 HOST_PACKAGES = ["systemd-container", "debootstrap"]
@@ -145,9 +145,11 @@ def _up() -> None:
     say(f"==> add-ons: {', '.join(ADDONS)} (cka/cluster/nodes/files/addons/)")
     for addon in ADDONS:
         kubectl("apply", "-f", "-", input=addon_manifest(addon, names), capture=True)
-    say("==> waiting for CoreDNS, kube-network-policies and metrics-server")
-    for selector in ("k8s-app=kube-dns", "k8s-app=kube-network-policies", "k8s-app=metrics-server"):
-        kubectl("-n", "kube-system", "wait", "--for=condition=Ready", "pod", "-l", selector, "--timeout=180s",
+    say("==> waiting for CoreDNS, kube-network-policies, metrics-server and local-path-provisioner")
+    for namespace, selector in (("kube-system", "k8s-app=kube-dns"), ("kube-system", "k8s-app=kube-network-policies"),
+                                ("kube-system", "k8s-app=metrics-server"),
+                                ("local-path-storage", "app=local-path-provisioner")):
+        kubectl("-n", namespace, "wait", "--for=condition=Ready", "pod", "-l", selector, "--timeout=180s",
                 capture=True, timeout=200)
     say(f"    ready in {duration(time.monotonic() - started)} (after the tools)")
 

@@ -12,9 +12,13 @@
    range, a port already allocated) is caught with the file's name.
 3. The chainsaw tests (github.com/kyverno/chainsaw), each in a namespace of its
    own: apply, assert the declared state, run the snippets and assert their effect.
-   Tests labelled `lab.runtime: kind` run on the kind runtime, all others on the
-   binary runtime; tests labelled `lab.host: root` run only as root. A JUnit report
-   lands in build/reports/.
+   Tests labelled `lab.nodes: real` need real nodes (containers that run, a kubelet, a
+   node to log in to) and run on the kubeadm and kind runtimes only; tests labelled
+   `lab.nodes: simulated` assert what kwok's simulated nodes do and run on the binary
+   runtime only; the others run everywhere. Tests labelled `lab.registry: online` pull images from a
+   registry: the kubeadm runtime, which reaches none, skips them. Tests labelled
+   `lab.host: root` run only as root.
+   A JUnit report lands in build/reports/.
 """
 
 from __future__ import annotations
@@ -197,9 +201,12 @@ def cluster_scoped_kinds() -> set[str]:
 
 
 def selector(runtime: str) -> str:
-    # The binary runtime runs every test not marked for kind. The kind runtime (GitHub
-    # Actions) runs the tests marked for it: what simulated nodes cannot do.
-    terms = ["lab.runtime=kind" if runtime == "kind" else "lab.runtime!=kind"]
+    # The runtimes with real nodes (kubeadm, kind) skip the tests of kwok's simulated nodes; the
+    # binary runtime skips the tests that need real ones.
+    terms = ["lab.nodes!=simulated"] if runtime in cluster.REAL_NODE_RUNTIMES else ["lab.nodes!=real"]
+    # The kubeadm runtime reaches no registry: it skips the tests that pull real images.
+    if runtime == "kubeadm":
+        terms.append("lab.registry!=online")
     if os.geteuid() != 0:
         terms.append("lab.host!=root")
     return ",".join(terms)
@@ -210,7 +217,10 @@ def run_chainsaw(dirs: list[Path], runtime: str, parallel: int) -> int:
     cmd = [
         str(bin_dir() / "chainsaw"), "test", "--no-color", "--parallel", str(parallel),
         "--report-format", "JUNIT-TEST", "--report-path", str(REPORTS), "--report-name", "lab",
-        "--apply-timeout", "60s", "--assert-timeout", "90s",
+        "--apply-timeout", "60s", "--assert-timeout", "90s", "--cleanup-timeout", "90s",
+        # Real containers that ignore SIGTERM (a shell as PID 1) would hold each cleanup for the
+        # default 30 s grace period; the lab asserts no grace period of its own.
+        "--force-termination-grace-period", "2s",
     ]
     labels = selector(runtime)
     if labels:
@@ -257,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cka.labs.manifests", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", help="only the manifest folders under these paths")
-    parser.add_argument("--runtime", default=os.environ.get("CLUSTER_RUNTIME") or "binary", choices=cluster.RUNTIMES)
+    parser.add_argument("--runtime", default=cluster.selected_runtime(), choices=cluster.RUNTIMES)
     parser.add_argument("--parallel", type=int, default=4)
     args = parser.parse_args(argv)
     return run_command(lambda: lab(args))

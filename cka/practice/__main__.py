@@ -47,6 +47,7 @@ from .runner import detect_runtime, reset, setup, wait_gone
 from .state import load_state, save_state
 from .tasks import (
     EXAM_MINUTES,
+    NEEDS_NODES,
     LANGS,
     WORDS,
     PracticeError,
@@ -71,8 +72,8 @@ def cmd_list(args) -> int:
         say(f"\n{info[lang]} ({info['weight']} %) — {len(mine)}")
         for task in mine:
             entry = state.get(task.id) or {}
-            if task.runtime == "kind" and runtime != "kind":
-                status = w["needs_kind"]
+            if not task.runs_on(runtime or "binary"):
+                status = w["needs_nodes"]
             elif "score" in entry:
                 status = f"{w['graded']} {entry['score']}/{entry['max']}" + (" ✔" if entry["score"] == entry["max"] else "")
             elif entry:
@@ -108,8 +109,8 @@ def cmd_grade(args) -> int:
     task = find(tasks, args.task)
     lang = lang_of(args)
     rt = detect_runtime()
-    if task.runtime == "kind" and rt.name != "kind":
-        raise PracticeError(f"{task.id} runs on the kind runtime only")
+    if not task.runs_on(rt.name):
+        raise PracticeError(f"{task.id} {NEEDS_NODES}")
     say(f"==> {task.title[lang]} [{task.id}]")
     results = grade(task, rt, args.timeout)
     history.record(history.attempt_of(task, results, "practice"))
@@ -161,7 +162,7 @@ def cmd_reset(args) -> int:
     rt = detect_runtime()
     chosen = tasks if args.task == "all" else [find(tasks, args.task)]
     for task in chosen:
-        if task.runtime == "kind" and rt.name != "kind":
+        if not task.runs_on(rt.name):
             continue
         reset(task, rt)
         save_state(task.id, None)

@@ -92,7 +92,7 @@ def competency_order(standings: dict[str, Standing]) -> list[Standing]:
 def choose(tasks: list[Task], history: list[Attempt], runtime: str, lang: str) -> tuple[Choice | None, list[str]]:
     """The next task and why, or None and why not."""
     w = WORDS[lang]
-    usable = [t for t in tasks if t.runtime in ("any", runtime)]
+    usable = [t for t in tasks if t.runs_on(runtime)]
     standings = competency_standings(usable, history)
     last = latest_by_task(history)
     weights = {d: info["weight"] for d, info in domain_names().items()}

@@ -22,6 +22,7 @@ from .runner import bash, detect_runtime, reset, setup, task_env, wait_gone
 from .state import load_state
 from .tasks import (
     EXAM_MINUTES,
+    NEEDS_NODES,
     EXAM_TASKS,
     PASS_MARK,
     WORDS,
@@ -51,7 +52,7 @@ def draw(tasks: list[Task], runtime: str, seed: int, total: int = EXAM_TASKS) ->
     namespace or cluster object another one creates, shuffled."""
     rng = random.Random(seed)
     # A task that needs the cluster to itself (draining a node evicts the other tasks' Pods) is not drawn.
-    usable = [t for t in tasks if (t.runtime == "any" or t.runtime == runtime) and not t.data.get("alone")]
+    usable = [t for t in tasks if t.runs_on(runtime) and not t.data.get("alone")]
     wanted = quotas(total)
     for domain, count in wanted.items():
         have = sum(1 for t in usable if t.domain == domain)
@@ -193,8 +194,8 @@ def cmd_mock_exam(args) -> int:
     if args.set:
         chosen = set_tasks(args.set, tasks)
         for task in chosen:
-            if task.runtime == "kind" and rt.name != "kind":
-                raise PracticeError(f"{task.id} runs on the kind runtime only")
+            if not task.runs_on(rt.name):
+                raise PracticeError(f"{task.id} (mock exam set {args.set}) {NEEDS_NODES}")
         label = f"set {args.set}"
     else:
         chosen = draw(tasks, rt.name, seed)

@@ -70,7 +70,7 @@ def cmd_check(args) -> int:
     tasks = load_tasks()
     rt = detect_runtime()
     chosen = [find(tasks, t) for t in args.tasks] if args.tasks else tasks
-    runnable = [t for t in chosen if t.runtime == "any" or t.runtime == rt.name]
+    runnable = [t for t in chosen if t.runs_on(rt.name)]
     skipped = [t for t in chosen if t not in runnable]
     say(f"==> practice-check: {len(runnable)} tasks on the {rt.name} runtime, {args.parallel} at a time")
     for task in skipped:

@@ -2,7 +2,7 @@
 
 No cluster code: `make validate` (cka.checks.practice) and `make mock-exam SET=…` read the sets
 through this module. A set is valid when every id names a task of practice/ that runs on the
-binary runtime (no `runtime: kind`, no `alone: true`), no task is in two sets, no set holds two
+binary runtime (no `runtime: nodes`, no `alone: true`), no task is in two sets, no set holds two
 tasks of one `group` or two tasks that create the same namespace or cluster object, and each
 domain's count is the set's size times the domain's weight, rounded down or up (largest-remainder
 rounding is one such count; three of the four storage tasks share a group, so a set may round
@@ -81,7 +81,7 @@ def set_errors(data, tasks: dict[str, dict], weights: dict[str, int]) -> list[st
             owner[task_id] = name
             if task.get("runtime", "any") != "any" or task.get("alone"):
                 add(f"{where}: `{task_id}` does not run on the binary runtime beside other tasks "
-                    "(`runtime: kind` or `alone: true`)")
+                    "(`runtime: nodes` or `alone: true`)")
             for name in footprint(task):
                 if name in spaces:
                     add(f"{where}: `{task_id}` and `{spaces[name]}` both use {name}")

@@ -10,7 +10,7 @@ import subprocess
 import time
 
 from .. import cluster
-from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, k8s_version, workdir
+from .tasks import NEEDS_NODES, TASK_LABEL, WORK, PracticeError, Runtime, Task, k8s_version, workdir
 
 
 def detect_runtime() -> Runtime:
@@ -80,9 +80,8 @@ def wait_gone(task: Task, timeout: float = 180) -> None:
 
 
 def setup(task: Task, rt: Runtime) -> None:
-    if task.runtime == "kind" and rt.name != "kind":
-        raise PracticeError(f"{task.id} needs real containers or a real kubelet: it runs on the kind runtime only "
-                            "(make cluster-down; make cluster-up CLUSTER_RUNTIME=kind)")
+    if not task.runs_on(rt.name):
+        raise PracticeError(f"{task.id} {NEEDS_NODES}")
     reset(task, rt)
     wait_gone(task)
     env = task_env(task, rt)

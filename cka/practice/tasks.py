@@ -34,7 +34,11 @@ EXAM_TASKS = 17
 EXAM_MINUTES = 120
 PASS_MARK = 66.0
 SITE = "http://127.0.0.1:8000"
-RUNTIMES = ("any", "kind")
+# Where a task runs: `any` runtime, or only on real `nodes` (the kubeadm and kind runtimes).
+RUNTIMES = ("any", "nodes")
+REAL_NODE_RUNTIMES = ("kind", "kubeadm")
+NEEDS_NODES = ("needs real nodes: it runs on the kubeadm runtime (`make cluster-down; make cluster-up "
+               "CLUSTER_RUNTIME=kubeadm`, as root on Linux) or the kind runtime")
 TASK_LABEL = "practice.cka-guide.io/task"
 TOP_KEYS = {"domain", "competencies", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects",
             "title", "task", "alternatives",
@@ -45,7 +49,7 @@ WORDS = {
     "ko": {
         "passed": "통과", "failed": "실패", "hint": "힌트", "score": "점수", "context": "컨텍스트",
         "ready": "준비 완료", "grade_with": "다 풀었으면 채점하자", "reset_with": "정리", "page": "관련 페이지",
-        "not_started": "—", "set_up": "진행 중", "graded": "채점", "needs_kind": "kind 전용",
+        "not_started": "—", "set_up": "진행 중", "graded": "채점", "needs_nodes": "실제 노드 전용",
         "left": "남은 시간", "task": "과제",
         "keys": "n 다음 · p 이전 · 번호 그 과제로 · f 플래그 켜기/끄기 · l 목록 · t 과제 다시 보기 · g 채점하고 끝내기 (입력 뒤 Enter, Enter만 누르면 남은 시간)",
         "time_up": "시간이 다 됐다. 채점한다.", "flagged_left": "플래그를 단 과제가 남아 있다: {}", "explanation": "해설", "task_page": "과제와 풀이",
@@ -53,7 +57,7 @@ WORDS = {
     "en": {
         "passed": "passed", "failed": "failed", "hint": "hint", "score": "score", "context": "context",
         "ready": "ready", "grade_with": "when you are done, grade it", "reset_with": "clean up", "page": "read",
-        "not_started": "—", "set_up": "in progress", "graded": "graded", "needs_kind": "kind only",
+        "not_started": "—", "set_up": "in progress", "graded": "graded", "needs_nodes": "real nodes only",
         "left": "time left", "task": "task",
         "keys": "n next · p previous · a number goes to that task · f flag/unflag · l list · t show the task again · g grade and finish (then Enter; Enter alone: the time left)",
         "time_up": "Time is up. Grading.", "flagged_left": "Flagged tasks left: {}", "explanation": "Explanation", "task_page": "task and solution",
@@ -92,6 +96,10 @@ class Task:
     @property
     def runtime(self) -> str:
         return self.data.get("runtime", "any")
+
+    def runs_on(self, runtime: str | None) -> bool:
+        """Whether the task can be set up on that runtime (binary, kind or kubeadm)."""
+        return self.runtime == "any" or runtime in REAL_NODE_RUNTIMES
 
     @property
     def namespaces(self) -> list[str]:

@@ -25,15 +25,17 @@ FENCE = re.compile(r"^```.*?^```", re.M | re.S)
 
 WORDS = {
     "ko": {"task": "과제", "domain": "도메인", "weight": "비중", "checks": "채점 항목", "points": "점",
-           "hint": "힌트", "solution": "풀이", "why": "설명", "read": "자세히", "kind": "kind 런타임 전용",
-           "kind_note": "실제 컨테이너나 kubelet이 필요해 kind 런타임(`make cluster-up CLUSTER_RUNTIME=kind`)에서만 "
-                        "준비된다. 바이너리 런타임에서는 건너뛴다.",
+           "hint": "힌트", "solution": "풀이", "why": "설명", "read": "자세히", "nodes": "실제 노드 전용",
+           "nodes_note": "실제 컨테이너나 kubelet, 노드 접속이 필요해 실제 노드가 있는 런타임에서만 준비된다: "
+                         "kubeadm 런타임(`make cluster-up CLUSTER_RUNTIME=kubeadm`, 리눅스에서 root)이나 "
+                         "kind 런타임. 바이너리 런타임은 이 과제를 건너뛴다.",
            "start": "시작", "runtime": "런타임", "any": "모두", "total": "합계", "trains": "훈련하는 역량"},
     "en": {"task": "Task", "domain": "Domain", "weight": "Weight", "checks": "What is graded", "points": "pt",
-           "hint": "Hint", "solution": "Solution", "why": "Why", "read": "Read more", "kind": "kind runtime only",
-           "kind_note": "Needs real containers or a real kubelet, so it is set up on the kind runtime only "
-                        "(`make cluster-up CLUSTER_RUNTIME=kind`); the binary runtime skips it.",
-           "start": "Start", "runtime": "Runtime", "any": "both", "total": "Total", "trains": "Competencies"},
+           "hint": "Hint", "solution": "Solution", "why": "Why", "read": "Read more", "nodes": "real nodes only",
+           "nodes_note": "Needs containers that really run, a real kubelet or a node to log in to, so it is set "
+                         "up only on a runtime with real nodes: the kubeadm runtime (`make cluster-up "
+                         "CLUSTER_RUNTIME=kubeadm`, root on Linux) or the kind runtime. The binary runtime skips it.",
+           "start": "Start", "runtime": "Runtime", "any": "all", "total": "Total", "trains": "Competencies"},
 }
 
 
@@ -68,8 +70,8 @@ def task_markdown(task, lang: str, page_dir: str) -> str:
     out = [f"## {task.title[lang]} {{#{task.id}}}", ""]
     meta = f"`{task.id}` · {domains[task.domain][lang]} · {w['weight']} {task.weight} % · {task.max_points} {w['points']}"
     out += [meta, "", f"{w['trains']}: " + " · ".join(competency_names(task, lang)), ""]
-    if task.runtime == "kind":
-        out += [f'!!! note "{w["kind"]}"', f"    {w['kind_note']}", ""]
+    if task.runtime == "nodes":
+        out += [f'!!! note "{w["nodes"]}"', f"    {w['nodes_note']}", ""]
     out += ["```bash", f"make practice TASK={task.id}", f"kubectl config use-context {site.context}", "```", ""]
     out += [fill(task.task[lang], task, site).rstrip(), ""]
     for number, hint in enumerate(task.hints[lang], 1):
@@ -122,7 +124,7 @@ def index_markdown(lang: str, tasks: list) -> str:
         out += [f"### {info[lang]} ({info['weight']} %)", "",
                 f"| {w['task']} | id | {w['weight']} | {w['checks']} | {w['runtime']} |", "| --- | --- | ---: | ---: | --- |"]
         for t in mine:
-            runtime = "kind" if t.runtime == "kind" else w["any"]
+            runtime = w["nodes"] if t.runtime == "nodes" else w["any"]
             out.append(f"| [{t.title[lang]}]({domain}.md#{t.id}) | `{t.id}` | {t.weight} % | {t.max_points} {w['points']} | {runtime} |")
         out.append("")
     out.append(f"{w['total']}: {len(tasks)}")

@@ -149,6 +149,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     # NetworkPolicy enforcement on the real-node runtime, patched to queue packets through the
     # NFQUEUE target (scripts/go/patches/kube-network-policies).
     patched_go_tool("kube-network-policies", go_tools["kube-network-policies"]["package"], "~3 min", optional=True)
+    go_tool("local-path-provisioner", ["local-path-provisioner"], ["."], estimate="~2 min", optional=True)
     chainsaw = pinned.get("chainsaw", data=go_tools)
     # Patched for Go 1.25+ (scripts/go/patches/chainsaw).
     patched_go_tool("chainsaw", ".", "~8 min",

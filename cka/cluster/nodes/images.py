@@ -8,11 +8,12 @@ with `ctr -n k8s.io images import`.
   etcd            the pinned etcd in /usr/local/bin
   coredns         the pinned CoreDNS as /coredns
   pause           a few lines of Go (files/pause.go), as /pause
-  metrics-server, kube-network-policies   the pinned binary (the runtime's add-ons, files/addons/)
+  metrics-server, kube-network-policies, local-path-provisioner   the pinned binary (the add-ons, files/addons/)
   busybox         busybox built from Debian's source with busybox's defconfig (nodes/busybox.py)
   nginx           Debian's nginx-light serving /usr/share/nginx/html on port 80, as the official image
   nginx-unprivileged   the same on port 8080 as user 101, as nginxinc/nginx-unprivileged
   curl            Debian's curl with busybox's applets, as curlimages/curl
+  dnsutils        Debian's dig, nslookup and host with busybox's applets
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ ADDONS = {
                        "entrypoint"),
     "kube-network-policies": ("registry.k8s.io/networking/kube-network-policies", "kube-network-policies",
                               "/bin/netpol", "cmd"),
+    "local-path-provisioner": ("docker.io/rancher/local-path-provisioner", "local-path-provisioner",
+                               "/usr/bin/local-path-provisioner", "cmd"),
 }
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # What kube-proxy runs in iptables mode, from the nodes' Debian root filesystem.
@@ -346,6 +349,13 @@ def nginx_layer(root: Path, unprivileged: bool) -> Layer:
     return busybox_layer(root, layer)
 
 
+def dnsutils_layer(root: Path) -> Layer:
+    layer = Layer()
+    merged_usr(layer)
+    add_with_libraries(layer, root, ["/usr/bin/dig", "/usr/bin/nslookup", "/usr/bin/host"])
+    return busybox_layer(root, layer)
+
+
 def curl_layer(root: Path) -> Layer:
     layer = Layer()
     layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\ncurl_user:x:100:101:curl:/home/curl_user:/bin/sh\n",
@@ -385,7 +395,9 @@ def image_names(kubeadm_config: Path) -> dict[str, list[str]]:
     names = {component: [image] for component, image in listed.items()}
     for component, (repository, *_) in ADDONS.items():
         names[component] = [f"{repository}:{versions.get('go_tools', component, 'version')}"]
-    names.update({component: list(images) for component, images in versions.get("node_images").items()})
+    for component, images in versions.get("node_images").items():
+        names.setdefault(component, [])
+        names[component] += [image for image in images if image not in names[component]]
     return names
 
 
@@ -420,8 +432,10 @@ def component_image(component: str, root: Path, out: Path) -> tuple[Layer, dict]
                                                  "user": "101" if unprivileged else ""}
     if component == "curl":
         return curl_layer(root), {"entrypoint": ["curl"], "cmd": ["--help"], "user": "100"}
+    if component == "dnsutils":
+        return dnsutils_layer(root), {"cmd": ["sh"]}
     raise ProjectError(f"versions.yaml node_images: no recipe for the image `{component}`; "
-                       "the recipes are busybox, nginx, nginx-unprivileged and curl (cka/cluster/nodes/images.py)")
+                       "the recipes are busybox, nginx, nginx-unprivileged, curl and dnsutils (cka/cluster/nodes/images.py)")
 
 
 def archive_name(component: str) -> str:

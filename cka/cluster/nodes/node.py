@@ -189,7 +189,9 @@ def leader(node: str) -> int | None:
         try:
             status = (proc / "status").read_text()
             m = re.search(r"^NSpid:\s+(.*)$", status, re.M)
-            if not m or m.group(1).split()[-1] != "1" or len(m.group(1).split()) < 2:
+            # Exactly two levels, the host's and the node's: a container's PID 1 in the node
+            # (three levels) lives in the node's cgroup too.
+            if not m or m.group(1).split()[-1] != "1" or len(m.group(1).split()) != 2:
                 continue
             if marker.search((proc / "cgroup").read_text()):
                 return int(proc.name)

@@ -23,10 +23,10 @@ from . import config, layout
 SUITE = "bookworm"
 # systemd as PID 1, the node tools kubeadm's preflight looks for, runc for containerd, curl as on
 # the exam's nodes, and what the workload images take from Debian (cka.cluster.nodes.images):
-# nginx-light and curl; kube-proxy's image takes iptables and conntrack from here.
+# nginx-light, curl and bind9-dnsutils; kube-proxy's image takes iptables and conntrack from here.
 PACKAGES = (
     "systemd", "dbus", "iproute2", "iptables", "conntrack", "runc", "socat", "ethtool", "kmod",
-    "procps", "iputils-ping", "less", "curl", "ca-certificates", "nginx-light",
+    "procps", "iputils-ping", "less", "curl", "ca-certificates", "nginx-light", "bind9-dnsutils",
 )
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 # Files of files/ copied into the root filesystem: source -> path in the root filesystem, mode.
