@@ -5,9 +5,10 @@
 #   kube-system (the kubeadm and kind runtimes, kubeadm clusters) and are skipped without it;
 #   lookups also needs real containers, as kubectl exec runs inside the Pod. Section kubelet-dns
 #   reads the kubelet's configuration file on a node (ssh node01 on the practice cluster's real
-#   nodes, or any kubeadm node) and is skipped where that file is absent. Section headless-hostname needs manifests/services-networking/dns/
-#   applied in $NAMESPACE and is skipped without Service db. The lookups section creates Deployment
-#   and Service hello and Pod dnsutils in $NAMESPACE, and deletes them.
+#   nodes, or any kubeadm node) and is skipped where that file is absent. Section
+#   headless-hostname needs manifests/services-networking/dns/ applied in $NAMESPACE and is
+#   skipped without Service db. The lookups section creates Deployment and Service hello and Pod
+#   dnsutils in $NAMESPACE, and deletes them.
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-default}
