@@ -4,8 +4,9 @@
 # bind mount. The last section looks at containerd inside a kind node.
 # Page: docs/background/container-storage
 # Runs on: a host with Docker (not the lab cluster); pulls busybox:1.37.0. The crictl
-# section runs only when a kind node container named $KIND_NODE exists. Everything the
-# script creates is removed at the end.
+# section runs only when a kind node container named $KIND_NODE exists; on any real node of
+# the practice cluster (kubeadm or kind runtime) run its two crictl commands through
+# ssh controlplane instead. Everything the script creates is removed at the end.
 set -euo pipefail
 
 IMAGE=${IMAGE:-busybox:1.37.0}

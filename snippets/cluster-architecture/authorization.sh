@@ -2,10 +2,10 @@
 # Where the API server's authorization modes are set on a kubeadm cluster, and the same chain
 # written as a structured AuthorizationConfiguration file.
 # Page: docs/cluster-architecture/authorization
-# Runs on: kubeadm node only (a control-plane node, as root or with sudo), or a kind
-#   control-plane node via docker exec. show-mode reads $APISERVER_MANIFEST; write-config
-#   writes into $CONFIG_DIR, a new temporary directory unless you set it. Nothing on the node
-#   is changed.
+# Runs on: kubeadm node only (a control-plane node, as root or with sudo; on the practice
+#   cluster's real nodes, kubeadm or kind runtime: ssh controlplane). show-mode reads
+#   $APISERVER_MANIFEST; write-config writes into $CONFIG_DIR, a new temporary directory unless
+#   you set it. Nothing on the node is changed.
 set -euo pipefail
 
 APISERVER_MANIFEST=${APISERVER_MANIFEST:-/etc/kubernetes/manifests/kube-apiserver.yaml}

@@ -5,8 +5,9 @@
 # Page: docs/cluster-architecture/extension-interfaces
 # Runs on: two places, chosen with WHERE.
 #   WHERE=cluster (default): lab cluster (binary and kind runtimes), with kubectl; only reads.
-#   WHERE=node: kind node (docker exec) or kubeadm node only, as root: sections runtime-endpoint,
-#     crictl, cni-files. Only reads.
+#   WHERE=node: kubeadm node only, as root (on the practice cluster's real nodes, kubeadm or kind
+#     runtime: ssh node01 'WHERE=node bash -s' < this file): sections runtime-endpoint, crictl,
+#     cni-files. Only reads.
 set -euo pipefail
 
 WHERE=${WHERE:-cluster}

@@ -6,9 +6,10 @@
 #   WHERE=host (default): any machine with kubeadm, haproxy, etcd and etcdctl on PATH (the
 #     lab's tools). Sections validate-files and quorum-*: three throwaway etcd members on
 #     127.0.0.1 (ports 21379-23381) in a temporary directory, stopped and removed at the end.
-#   WHERE=kind: kind only (a kubeadm-style cluster whose etcd runs as static Pods, such as
-#     manifests/cluster-architecture/high-availability/kind-ha.yaml). Sections leases,
-#     etcd-members and etcd-status; etcdctl runs inside an etcd Pod, nothing is installed.
+#   WHERE=kind: a kubeadm-style cluster whose etcd runs as static Pods (the practice cluster's
+#     kubeadm or kind runtime, or manifests/cluster-architecture/high-availability/kind-ha.yaml).
+#     Sections leases, etcd-members and etcd-status; etcdctl runs inside an etcd Pod, nothing is
+#     installed.
 #   WHERE=node: kubeadm node only, as root on the node each comment names. Sections
 #     init-first, upload-certs and join-control-plane.
 set -euo pipefail

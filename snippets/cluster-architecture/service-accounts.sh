@@ -4,8 +4,8 @@
 # Page: docs/cluster-architecture/service-accounts
 # Runs on: lab cluster (binary and kind runtimes), as a cluster admin; needs curl and
 #   manifests/cluster-architecture/service-accounts/ applied in $NAMESPACE. The in-pod section
-#   needs running containers: it runs only with CONTAINERS_RUN=yes (kind runtime, a real
-#   cluster). Your own kubeconfig is only read: the token's kubeconfig is a file in $WORK_DIR.
+#   needs running containers: it runs only with CONTAINERS_RUN=yes (the kubeadm or kind runtime,
+#   a real cluster). Your own kubeconfig is only read: the token's kubeconfig is a file in $WORK_DIR.
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-default}

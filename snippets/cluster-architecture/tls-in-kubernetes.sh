@@ -3,8 +3,8 @@
 # file, what a certificate says, when it expires, and how kubeadm renews it.
 # Page: docs/cluster-architecture/tls-in-kubernetes
 # Runs on: kubeadm node only (a control-plane node, as root; needs kubeadm and openssl).
-#   On kind the node container is named after the cluster, <cluster>-control-plane:
-#   docker exec -i cka-control-plane bash -s < snippets/cluster-architecture/tls-in-kubernetes.sh
+#   On the practice cluster's real nodes (kubeadm or kind runtime), through its ssh:
+#   ssh controlplane bash -s < snippets/cluster-architecture/tls-in-kubernetes.sh
 #   Point PKI_DIR, KUBECONFIG_DIR, MANIFEST_DIR and KUBELET_PKI_DIR at a copy to practice
 #   elsewhere. The renew section renews the API server certificate only. Two sections change
 #   the control plane and run only when asked: add-san (ADD_SAN=true; reads the kubeadm-config

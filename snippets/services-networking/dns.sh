@@ -2,12 +2,13 @@
 # Inspect the cluster DNS (CoreDNS) and resolve Service and Pod names from inside a Pod.
 # Page: docs/services-networking/dns
 # Runs on: lab cluster. Sections coredns-objects, corefile and lookups need CoreDNS in
-#   kube-system (kind runtime, kubeadm clusters) and are skipped without it; lookups also needs
-#   real containers, as kubectl exec runs inside the Pod. Section kubelet-dns reads the kubelet's
-#   configuration file on a node (kind node via docker exec, kubeadm node) and is skipped where
-#   that file is absent. Section headless-hostname needs manifests/services-networking/dns/
-#   applied in $NAMESPACE and is skipped without Service db. The lookups section creates Deployment
-#   and Service hello and Pod dnsutils in $NAMESPACE, and deletes them.
+#   kube-system (the kubeadm and kind runtimes, kubeadm clusters) and are skipped without it;
+#   lookups also needs real containers, as kubectl exec runs inside the Pod. Section kubelet-dns
+#   reads the kubelet's configuration file on a node (ssh node01 on the practice cluster's real
+#   nodes, or any kubeadm node) and is skipped where that file is absent. Section
+#   headless-hostname needs manifests/services-networking/dns/ applied in $NAMESPACE and is
+#   skipped without Service db. The lookups section creates Deployment and Service hello and Pod
+#   dnsutils in $NAMESPACE, and deletes them.
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-default}

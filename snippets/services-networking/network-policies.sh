@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # NetworkPolicies: the namespace label that namespaceSelector matches, how kubectl describe
-# shows AND versus OR, and (where a CNI enforces policies) real traffic from allowed and
+# shows AND versus OR, and (where policies are enforced) real traffic from allowed and
 # denied Pods with busybox wget.
 # Page: docs/services-networking/network-policies
 # Runs on: lab cluster, as a cluster admin; needs manifests/services-networking/network-policies/
 #   applied in $NAMESPACE. The traffic sections run only with CONTAINERS_RUN=yes: they need
-#   running containers and a CNI that enforces NetworkPolicy (the kind runtime: kindnet does
-#   since kind v0.24). They create the namespace monitoring only if it does not exist, and
-#   delete what they created on exit.
+#   running containers and NetworkPolicy enforcement, as on the real nodes of the kubeadm
+#   runtime (kube-network-policies) or the kind runtime (kindnet, since kind v0.24). They create
+#   the namespace monitoring only if it does not exist, and delete what they created on exit.
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-default}

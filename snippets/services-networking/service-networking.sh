@@ -4,7 +4,8 @@
 # Runs on: lab cluster (binary and kind runtimes). Creates its own Deployment and Services in
 #   $NAMESPACE and deletes them at the end. Section kube-proxy-mode needs kube-proxy's ConfigMap
 #   (kind, kubeadm) and is skipped without it. Section node-rules reads a node's NAT rules: it
-#   runs only with ON_NODE=yes, as root on a node (kind node via docker exec, kubeadm node).
+#   runs only with ON_NODE=yes, as root on a node (ssh node01 on the practice cluster's real
+#   nodes, kubeadm or kind runtime, or any kubeadm node).
 set -euo pipefail
 
 NAMESPACE=${NAMESPACE:-default}

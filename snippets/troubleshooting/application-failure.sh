@@ -4,7 +4,7 @@
 # Runs on: lab cluster (binary and kind runtimes), in namespace NS, after
 #   manifests/troubleshooting/application-failure/ is applied (deployment-web.yaml and the
 #   Services web-selector and web-port). Sections logs and connect need real containers:
-#   they run only with REAL_CONTAINERS=yes (kind, or any real cluster).
+#   they run only with REAL_CONTAINERS=yes (the kubeadm or kind runtime, or any real cluster).
 # Creates nothing that outlives it (the test Pod of section connect is removed with --rm).
 set -euo pipefail
 

@@ -2,10 +2,11 @@
 # Read container output streams with kubectl logs, from a logging sidecar, and on the node.
 # Page: docs/troubleshooting/container-logs
 # Runs on: two places, chosen with WHERE.
-#   WHERE=cluster (default): kind runtime only (containers must really run and write logs), with
-#     manifests/troubleshooting/container-logs/ applied in $NAMESPACE. On the binary runtime the
-#     nodes are simulated and kubectl logs has nothing to read.
-#   WHERE=node: kind node (docker exec) or kubeadm node only, as root: the node sections.
+#   WHERE=cluster (default): real nodes only, the kubeadm or kind runtime (containers must really
+#     run and write logs), with manifests/troubleshooting/container-logs/ applied in $NAMESPACE.
+#     On the binary runtime the nodes are simulated and kubectl logs has nothing to read.
+#   WHERE=node: kubeadm node only, as root (on the practice cluster's real nodes: ssh node01):
+#     the node sections.
 # Changes nothing.
 set -euo pipefail
 

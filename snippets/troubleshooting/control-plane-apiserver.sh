@@ -2,9 +2,10 @@
 # Find and fix a kube-apiserver static Pod that cannot reach etcd (kubeadm layout): a wrong
 # --etcd-servers, or a wrong etcd client certificate path.
 # Page: docs/troubleshooting/control-plane-failure
-# Runs on: kind node (docker exec) or kubeadm control plane node only, as root, while the API
-#   server is down. Point MANIFESTS_DIR at a copy to try the file steps elsewhere (the lab runs
-#   the fix sections on copies of the page's broken manifests).
+# Runs on: kubeadm control plane node only (on the practice cluster's real nodes, kubeadm or
+#   kind runtime: ssh controlplane), as root, while the API server is down. Point MANIFESTS_DIR
+#   at a copy to try the file steps elsewhere (the lab runs the fix sections on copies of the
+#   page's broken manifests).
 # Changes something only in sections fix-etcd-servers and fix-etcd-cert (each corrects one flag of
 # $MANIFESTS_DIR/kube-apiserver.yaml back to the kubeadm value).
 set -euo pipefail

@@ -4,7 +4,8 @@
 # Runs on: two places, chosen with WHERE.
 #   WHERE=cluster (default): lab cluster (binary and kind runtimes), with kubectl.
 #     On the binary runtime the components are plain processes, so the Pod lists are empty.
-#   WHERE=node: kind node (docker exec) or kubeadm node only, as root: the node sections
+#   WHERE=node: kubeadm node only, as root (on the practice cluster's real nodes, kubeadm or
+#     kind runtime: ssh controlplane): the node sections
 #     (static-pod-path, crictl, kubelet-log, fix, certs). Point MANIFESTS_DIR and
 #     KUBELET_CONFIG at copies to try the file steps elsewhere.
 # Changes something only in section fix (it corrects the --kubeconfig path of

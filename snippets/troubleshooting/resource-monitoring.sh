@@ -5,9 +5,10 @@
 # Runs on: two places, chosen with WHERE.
 #   WHERE=cluster (default): lab cluster with metrics-server (binary runtime: scripts/cluster.py
 #     starts it, and kwok reports the usage that the Pods' kwok.x-k8s.io/usage-* annotations ask
-#     for; kind runtime: metrics-server installed, real usage), with
+#     for; kubeadm runtime: metrics-server installed, real usage), with
 #     manifests/troubleshooting/resource-monitoring/ applied in $NAMESPACE.
-#   WHERE=node: kind node (docker exec) or kubeadm node only, as root: the node sections.
+#   WHERE=node: kubeadm node only, as root (on the practice cluster's real nodes, kubeadm or
+#     kind runtime: ssh node01): the node sections.
 # Writes only $OUT_DIR/heaviest-cpu.txt (a temporary directory by default, removed at the end).
 set -euo pipefail
 

@@ -4,7 +4,8 @@
 # Runs on: two places, chosen with WHERE.
 #   WHERE=cluster (default): lab cluster (binary and kind runtimes), with kubectl; NODE
 #     names the node to inspect (node01 in the practice cluster).
-#   WHERE=node: kind node (docker exec) or kubeadm node only, as root: sections kubelet,
+#   WHERE=node: kubeadm node only, as root (on the practice cluster's real nodes, kubeadm or
+#     kind runtime: ssh node01): sections kubelet,
 #     kubelet-config, kubelet-certs, runtime and resources. Changes nothing; section restart
 #     (restarts the kubelet) runs only with RESTART_KUBELET=yes.
 set -euo pipefail
