@@ -152,3 +152,58 @@ def test_oci_archive_layout(tmp_path):
         layer_blob = tar.extractfile(f"blobs/sha256/{manifest['layers'][0]['digest'][7:]}")
         with tarfile.open(fileobj=layer_blob) as inner:
             assert {m.name for m in inner.getmembers()} == {"pause", "bin", "bin/sh"}
+
+
+def test_lab_selector_per_runtime(monkeypatch):
+    """Real nodes skip kwok's own tests, kubeadm also those that pull from a registry; binary skips real-node tests."""
+    from cka.labs import manifests
+
+    monkeypatch.setattr(manifests.os, "geteuid", lambda: 0)
+    assert manifests.selector("binary") == "lab.nodes!=real"
+    assert manifests.selector("kind") == "lab.nodes!=simulated"
+    assert manifests.selector("kubeadm") == "lab.nodes!=simulated,lab.registry!=online"
+    monkeypatch.setattr(manifests.os, "geteuid", lambda: 1000)
+    assert manifests.selector("binary").endswith(",lab.host!=root")
+
+
+def test_every_lab_label_is_one_the_selector_knows():
+    known = {"lab.nodes": {"real", "simulated"}, "lab.registry": {"online"}, "lab.host": {"root"}}
+    for path in paths.ROOT.glob("manifests/**/chainsaw-test.yaml"):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            for key, value in ((doc or {}).get("metadata", {}).get("labels") or {}).items():
+                if key.startswith("lab."):
+                    assert value in known.get(key, set()), f"{path}: unknown label {key}: {value}"
+
+
+def test_tasks_on_real_nodes_run_on_kind_and_kubeadm_only():
+    from cka.practice.tasks import Task
+
+    nodes = Task.__new__(Task)
+    nodes.__dict__["data"] = {"runtime": "nodes"}
+    anywhere = Task.__new__(Task)
+    anywhere.__dict__["data"] = {}
+    assert [nodes.runs_on(r) for r in ("binary", "kind", "kubeadm", None)] == [False, True, True, False]
+    assert all(anywhere.runs_on(r) for r in ("binary", "kind", "kubeadm"))
+
+
+def test_ssh_wrapper_reaches_only_the_cluster_nodes(tmp_path, monkeypatch):
+    """The wrapper hands the three node names to the runtime and every other host to the real ssh."""
+    import subprocess
+
+    from cka import cluster
+
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kind")
+    wrapper = cluster.write_node_access("kind")
+    assert wrapper == tmp_path / "cluster" / "bin" / "ssh"
+    assert cluster.write_node_access("binary") is None
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "docker").write_text('#!/bin/sh\necho "docker $*"\n')
+    (fake / "docker").chmod(0o755)
+    env = {"PATH": f"{fake}:/usr/bin:/bin"}
+    out = subprocess.run([str(wrapper), "root@node01", "systemctl", "status", "kubelet"], env=env, text=True,
+                         capture_output=True, stdin=subprocess.DEVNULL)
+    assert out.stdout.strip() == "docker exec -i cka-worker bash -c systemctl status kubelet"
+    text = wrapper.read_text()
+    assert "controlplane|node01|node02" in text and "/usr/bin/ssh" in text

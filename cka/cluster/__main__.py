@@ -4,6 +4,7 @@
   python -m cka.cluster down     stop it and remove every process, port and file it left
   python -m cka.cluster status   show it and how to use it
   python -m cka.cluster env      print `export` lines for KUBECONFIG and PATH (eval "$(…)")
+  python -m cka.cluster leftovers   after `down`: fail if anything of the kubeadm cluster is left
   python -m cka.cluster shell NODE [-c CMD]   a shell (or one command) in a node of the kubeadm runtime
 """
 
@@ -131,6 +132,22 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def leftovers(args: argparse.Namespace) -> int:
+    """Check that nothing of a stopped cluster is left on the host (the kubeadm runtime)."""
+    if args.runtime != "kubeadm":
+        say(f"nothing to check for the {args.runtime} runtime: `make cluster-down` already waits for its processes")
+        return 0
+    if current_runtime():
+        raise ClusterError("the kubeadm cluster is running: run `make cluster-down CLUSTER_RUNTIME=kubeadm` first")
+    found = runtime_module("kubeadm").leftovers()
+    for item in found:
+        print(f"left behind: {item}", file=sys.stderr)
+    if found:
+        return 1
+    say("==> nothing left behind: no process, mount, network namespace, interface, cgroup or host iptables rule")
+    return 0
+
+
 def print_env(args: argparse.Namespace) -> int:
     """Print export lines for the cluster's kubeconfig and the pinned kubectl."""
     nodes = f"{node_access_dir()}:" if node_access_dir().is_dir() else ""
@@ -147,7 +164,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m cka.cluster", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("up", up), ("down", down), ("status", status), ("env", print_env)):
+    for name, func in (("up", up), ("down", down), ("status", status), ("env", print_env), ("leftovers", leftovers)):
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         cmd.set_defaults(func=func)
         cmd.add_argument("--runtime", choices=RUNTIMES, default=selected_runtime())

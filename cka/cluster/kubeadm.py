@@ -195,6 +195,24 @@ def down() -> None:
         say("==> removed " + ", ".join(removed))
 
 
+def leftovers() -> list[str]:
+    """What a stopped kubeadm cluster must not leave behind, found afresh on the host: processes in
+    its cgroups, mounts under its state directory, its network namespace and host interface, its
+    cgroups, and iptables rules of the host that name its interface or ranges."""
+    found = [f"process {pid}" for pid in sorted(node.cgroup_pids())]
+    found += [f"mount {m}" for m in config.mounts_under(Path("/proc/self/mountinfo").read_text(), layout.state_dir())]
+    if network.netns_exists():
+        found.append(f"network namespace {layout.NETNS}")
+    if Path(f"/sys/class/net/{layout.HOST_VETH}").exists():
+        found.append(f"interface {layout.HOST_VETH}")
+    found += [f"cgroup {d}" for d in node.cgroup_dirs() if d.is_dir()]
+    rules = subprocess.run(["iptables-save"], capture_output=True, text=True).stdout if shutil.which("iptables-save") \
+        else ""
+    marks = (layout.HOST_VETH, layout.SUBNET + ".", layout.POD_SUBNET, layout.SERVICE_SUBNET)
+    found += [f"host iptables rule: {line}" for line in rules.splitlines() if any(m in line for m in marks)]
+    return found
+
+
 def node_shell(name: str, command: str | None = None) -> int:
     """A shell in a node (or one command run by bash -c); returns its exit code."""
     if name not in layout.NODES:

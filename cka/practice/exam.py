@@ -267,25 +267,29 @@ def cmd_mock_check(args) -> int:
     rt = detect_runtime()
     tasks = load_tasks()
     names = args.sets or list(load_sets())
+    # Besides the fixed sets, one random draw (its seed printed, so a failure can be drawn again).
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
+    exams = [(f"set {name}", name, None) for name in names] + ([] if args.sets else [(f"draw {seed}", None, seed)])
     times, failed = [], []
-    for name in names:
+    for label, name, draw_seed in exams:
+        chosen = set_tasks(name, tasks) if name else draw(tasks, rt.name, draw_seed)
         for solve, expect in ((True, 100.0), (False, 0.0)):
-            run = argparse.Namespace(set=name, seed=None, minutes=EXAM_MINUTES, no_wait=True, solve=solve,
+            run = argparse.Namespace(set=name, seed=draw_seed, minutes=EXAM_MINUTES, no_wait=True, solve=solve,
                                      expect=expect, lang=getattr(args, "lang", None))
             t0 = time.monotonic()
             try:
                 cmd_mock_exam(run)
             except PracticeError as err:
-                failed.append(f"set {name} {'solved' if solve else 'untouched'}: {err}")
+                failed.append(f"{label} {'solved' if solve else 'untouched'}: {err}")
                 say(f"error: {err}")
-            for task in set_tasks(name, tasks):
+            for task in chosen:
                 reset(task, rt)
-            for task in set_tasks(name, tasks):
+            for task in chosen:
                 wait_gone(task)
-            times.append((name, "solved" if solve else "untouched", expect, time.monotonic() - t0))
-    say("==> mock exam sets")
-    for name, how, expect, seconds in times:
-        say(f"  set {name} {how:<9} (must score {expect:.0f} %) {seconds:6.1f} s")
+            times.append((label, "solved" if solve else "untouched", expect, time.monotonic() - t0))
+    say("==> mock exams")
+    for label, how, expect, seconds in times:
+        say(f"  {label:<12} {how:<9} (must score {expect:.0f} %) {seconds:6.1f} s")
     if failed:
         raise PracticeError("; ".join(failed))
     return 0
