@@ -96,7 +96,8 @@ def start_task(task, lang: str) -> None:
     say(task_sheet(task, rt, lang))
     say(f"\n==> {w['ready']} ({time.monotonic() - started:.1f} s). {w['grade_with']}: make grade TASK={task.id}"
         f" · {w['reset_with']}: make practice-reset TASK={task.id}")
-    say(f"    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH")
+    nodes = f"{cluster.node_access_dir()}:" if cluster.node_access_dir().is_dir() else ""
+    say(f"    export KUBECONFIG={cluster.kubeconfig()} PATH={nodes}{bin_dir()}:$PATH")
 
 
 def cmd_start(args) -> int:

@@ -18,7 +18,7 @@ from . import history
 from .grading import grade
 from .mocks import footprint, load_sets, set_tasks
 from .reports import REPORT_WORDS, summarize, task_score, write_report
-from .runner import bash, detect_runtime, reset, setup, task_env, wait_gone
+from .runner import bash, detect_runtime, reset, settle, setup, task_env, wait_gone
 from .state import load_state
 from .tasks import (
     EXAM_MINUTES,
@@ -213,7 +213,8 @@ def cmd_mock_exam(args) -> int:
     sheet = "\n\n".join(task_sheet(t, rt, lang, n) for n, t in enumerate(chosen, 1))
     (sheet_dir / "tasks.txt").write_text(sheet + "\n", encoding="utf-8")
     say(f"    ready in {time.monotonic() - t0:.1f} s; the tasks are also in {sheet_dir / 'tasks.txt'}\n")
-    say(f"\n    export KUBECONFIG={cluster.kubeconfig()} PATH={bin_dir()}:$PATH")
+    nodes = f"{cluster.node_access_dir()}:" if cluster.node_access_dir().is_dir() else ""
+    say(f"\n    export KUBECONFIG={cluster.kubeconfig()} PATH={nodes}{bin_dir()}:$PATH")
     exam_started = time.monotonic()
     clock = Clock(len(chosen))
     flags: set[int] = set()
@@ -224,6 +225,8 @@ def cmd_mock_exam(args) -> int:
             if result.returncode != 0:
                 say(f"    {task.id}: the reference solution failed (exit {result.returncode}): "
                     f"{(result.stderr or result.stdout).strip()[-400:]}")
+        for task in chosen:
+            settle(task, rt)
     if args.no_wait:
         say("\n" + sheet)
     else:

@@ -13,7 +13,7 @@ import time
 
 from ..console import say
 from .grading import failed_ids, grade, score
-from .runner import bash, detect_runtime, reset, setup, task_env
+from .runner import bash, detect_runtime, reset, settle, setup, task_env
 from .tasks import PracticeError, Runtime, Task, find, load_tasks
 
 
@@ -36,6 +36,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
             problems.append(f"the grader gives full marks ({got}/{total}) to the untouched setup")
         env = task_env(task, rt)
         result = bash(task.solution, env, timeout=180)
+        settle(task, rt)
         if result.returncode != 0:
             problems.append(f"the reference solution failed (exit {result.returncode}): "
                             f"{(result.stderr or result.stdout).strip()[-400:]}")
@@ -47,6 +48,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
         for other in task.data.get("alternatives") or []:
             setup(task, rt)
             bash(other["script"], task_env(task, rt), timeout=180)
+            settle(task, rt)
             missed = failed_ids(grade(task, rt, timeout))
             if missed:
                 problems.append(f"alternative solution '{other['name']}' is correct but loses {sorted(missed)}: "
@@ -55,6 +57,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
             setup(task, rt)
             env = task_env(task, rt)
             bash(wrong["script"], env, timeout=180)
+            settle(task, rt)
             lost = failed_ids(grade(task, rt, timeout))
             if lost != set(wrong["lost"]):
                 problems.append(f"wrong solution '{wrong['name']}' loses {sorted(lost) or 'nothing'}, "

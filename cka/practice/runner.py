@@ -28,8 +28,13 @@ def etcd_flags(runtime: str) -> str:
         match = re.search(r"--etcd-servers=(\S+)", text)
         return f"--endpoints={match.group(1)}" if match else ""
     pki = WORK / "etcd-pki"
+    certs = f"--cacert={pki}/ca.crt --cert={pki}/server.crt --key={pki}/server.key"
+    if runtime == "kubeadm":
+        from ..cluster.nodes import layout  # noqa: PLC0415 - only this runtime's address
+
+        return f"--endpoints=https://{layout.node_ip(layout.CONTROL_PLANE)}:2379 {certs}"
     return (f"--endpoints=https://$(docker inspect -f '{{{{.NetworkSettings.Networks.kind.IPAddress}}}}' "
-            f"cka-control-plane):2379 --cacert={pki}/ca.crt --cert={pki}/server.crt --key={pki}/server.key")
+            f"cka-control-plane):2379 {certs}")
 
 
 def task_env(task: Task, rt: Runtime) -> dict[str, str]:
@@ -60,9 +65,41 @@ def reset(task: Task, rt: Runtime) -> None:
     objects = task.data.get("cluster_objects") or []
     if objects:
         kubectl("delete", "--ignore-not-found", "--wait=false", *objects)
+    # The task's Pods go first, with a one-second grace period: on real nodes a shell as PID 1
+    # ignores SIGTERM and would hold the namespace's deletion for the default 30 s.
+    for namespace in task.namespaces:
+        kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=1", "--wait=false", "--ignore-not-found")
     if task.namespaces:
         kubectl("delete", "namespace", "--ignore-not-found", "--wait=false", *task.namespaces)
     shutil.rmtree(env["DIR"], ignore_errors=True)
+
+
+# A Pod whose containers are still being created: real nodes take seconds where kwok takes none.
+STARTING = {"ContainerCreating", "PodInitializing"}
+POD_STATE = ('{range .items[*]}{.metadata.namespace}{"|"}{.status.phase}{"|"}{.spec.nodeName}{"|"}'
+             '{.status.containerStatuses[*].state.waiting.reason}{" "}'
+             '{.status.initContainerStatuses[*].state.waiting.reason}{"|"}{.status.containerStatuses}{"\n"}{end}')
+
+
+def settle(task: Task, rt: Runtime, timeout: float = 90) -> None:
+    """On real nodes, wait (up to timeout) until no Pod of the task's namespaces is still starting,
+    as a learner grades once their Pods are up. Pods that cannot start (unschedulable, a bad image)
+    do not hold it."""
+    if rt.name == "binary" or not task.namespaces:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = kubectl("get", "pods", "-A", "-o", f"jsonpath={POD_STATE}").stdout
+        starting = False
+        for line in out.splitlines():
+            namespace, phase, node, reasons, statuses = (line.split("|") + [""] * 5)[:5]
+            if namespace not in task.namespaces or phase != "Pending" or not node:
+                continue
+            if STARTING & set(reasons.split()) or not statuses:
+                starting = True
+        if not starting:
+            return
+        time.sleep(1)
 
 
 def wait_gone(task: Task, timeout: float = 180) -> None:
@@ -87,7 +124,7 @@ def setup(task: Task, rt: Runtime) -> None:
     env = task_env(task, rt)
     pathlib.Path(env["DIR"]).mkdir(parents=True, exist_ok=True)
     if "--cacert" in rt.etcd and "{etcd}" in json.dumps(task.data):
-        copy_kind_etcd_certs()
+        copy_etcd_certs(rt.name)
     for ns in task.namespaces:
         result = kubectl("create", "namespace", ns)
         if result.returncode != 0:
@@ -99,11 +136,18 @@ def setup(task: Task, rt: Runtime) -> None:
                             f"{(result.stderr or result.stdout).strip()[-600:]}")
 
 
-def copy_kind_etcd_certs() -> None:
+def copy_etcd_certs(runtime: str) -> None:
+    """The control plane node's etcd CA and server certificate, for etcdctl on this machine."""
     pki = WORK / "etcd-pki"
     pki.mkdir(parents=True, exist_ok=True)
     for name in ("ca.crt", "server.crt", "server.key"):
-        subprocess.run(["docker", "cp", f"cka-control-plane:/etc/kubernetes/pki/etcd/{name}", str(pki / name)],
-                       check=False, capture_output=True)
+        if runtime == "kubeadm":
+            from ..cluster import kubeadm  # noqa: PLC0415 - only this runtime's files
+
+            shutil.copyfile(kubeadm.node_path("controlplane", f"etc/kubernetes/pki/etcd/{name}"), pki / name)
+            (pki / name).chmod(0o600)
+        else:
+            subprocess.run(["docker", "cp", f"cka-control-plane:/etc/kubernetes/pki/etcd/{name}", str(pki / name)],
+                           check=False, capture_output=True)
 
 
