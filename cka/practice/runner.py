@@ -130,7 +130,8 @@ def setup(task: Task, rt: Runtime) -> None:
         if result.returncode != 0:
             raise PracticeError(f"{task.id}: cannot create namespace {ns}: {result.stderr.strip()}")
         kubectl("label", "namespace", ns, f"{TASK_LABEL}={task.id}")
-    result = bash(task.setup, env)
+    # Real nodes start containers and report metrics in seconds to minutes, more under load.
+    result = bash(task.setup, env, timeout=120 if rt.name == "binary" else 300)
     if result.returncode != 0:
         raise PracticeError(f"{task.id}: the setup failed (exit {result.returncode}): "
                             f"{(result.stderr or result.stdout).strip()[-600:]}")
