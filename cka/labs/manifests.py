@@ -132,6 +132,10 @@ def apply_folder(folder: Path, files: list[Path], namespace: str) -> tuple[list[
                         check=False, capture=True, timeout=60, **source)
         if cluster_scoped(manifest):
             leaving.append((namespace, manifest))
+    # Pods go with a one-second grace period: on real nodes a shell as PID 1 ignores SIGTERM and
+    # would keep running (and hold its node) for the default 30 s while the tests start.
+    cluster.kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=1", "--wait=false", check=False,
+                    capture=True)
     cluster.kubectl("delete", "namespace", namespace, "--wait=false", check=False, capture=True)
     return problems, leaving
 
@@ -164,7 +168,11 @@ def apply_all(manifests: list[Path], parallel: int = 4) -> list[str]:
         problems += found
         # The next folder may create the same cluster-scoped names: wait until these are gone.
         problems += wait_deleted(gone)
-    return problems + wait_deleted(leaving)
+    problems += wait_deleted(leaving)
+    # The tests start on nodes that run none of these Pods any more (a drain meets only its own).
+    names = [f"namespace/{namespace}" for namespace, _, _ in numbered]
+    cluster.kubectl("wait", "--for=delete", "--timeout=120s", *names, check=False, capture=True, timeout=150)
+    return problems
 
 
 def wait_deleted(leaving: list[tuple[str, Path]]) -> list[str]:

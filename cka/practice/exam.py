@@ -259,14 +259,22 @@ def cmd_mock_exam(args) -> int:
         raise PracticeError(f"the mock exam scored {summary['percent']:.1f} %, expected {args.expect:g} %: "
                             + ", ".join(f"{s.id} {s.points}/{s.max_points}" for s in scores
                                         if (s.points != s.max_points if args.expect else s.points)))
+    if getattr(args, "below", None) is not None:
+        free = ", ".join(f"{s.id} {s.points}/{s.max_points}" for s in scores if s.points)
+        if summary["percent"] >= args.below:
+            raise PracticeError(f"the mock exam scored {summary['percent']:.1f} %, expected below {args.below:g} %"
+                                + (f": {free}" if free else ""))
+        if free:
+            say(f"    points without an answer (checks that hold in the setup): {free}")
     return 0
 
 
 
 
 def cmd_mock_check(args) -> int:
-    """Every fixed set twice: with the reference solutions (must score 100 %) and untouched (must score 0 %),
-    each followed by a reset, with the time of each run (`make test`, step `practice: mock exams`)."""
+    """Every fixed set and one random draw twice: with the reference solutions (must score 100 %) and
+    untouched (a fixed set must score 0 %, the draw must fail), each followed by a reset, with the time
+    of each run (`make test`, step `practice: mock exams`)."""
     rt = detect_runtime()
     tasks = load_tasks()
     names = args.sets or list(load_sets())
@@ -276,9 +284,12 @@ def cmd_mock_check(args) -> int:
     times, failed = [], []
     for label, name, draw_seed in exams:
         chosen = set_tasks(name, tasks) if name else draw(tasks, rt.name, draw_seed)
-        for solve, expect in ((True, 100.0), (False, 0.0)):
+        # The fixed sets are chosen so that an untouched cluster scores 0 %; in a random draw a few
+        # checks that hold in a task's setup give points, so it must only fail the exam.
+        for solve, expect in ((True, 100.0), (False, 0.0 if name else None)):
             run = argparse.Namespace(set=name, seed=draw_seed, minutes=EXAM_MINUTES, no_wait=True, solve=solve,
-                                     expect=expect, lang=getattr(args, "lang", None))
+                                     expect=expect, below=None if solve or name else PASS_MARK,
+                                     lang=getattr(args, "lang", None))
             t0 = time.monotonic()
             try:
                 cmd_mock_exam(run)
@@ -292,7 +303,8 @@ def cmd_mock_check(args) -> int:
             times.append((label, "solved" if solve else "untouched", expect, time.monotonic() - t0))
     say("==> mock exams")
     for label, how, expect, seconds in times:
-        say(f"  {label:<12} {how:<9} (must score {expect:.0f} %) {seconds:6.1f} s")
+        must = f"{expect:.0f} %" if expect is not None else f"below {PASS_MARK:.0f} %"
+        say(f"  {label:<12} {how:<9} (must score {must}) {seconds:6.1f} s")
     if failed:
         raise PracticeError("; ".join(failed))
     return 0
