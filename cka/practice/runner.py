@@ -145,7 +145,7 @@ def copy_etcd_certs(runtime: str) -> None:
         if runtime == "kubeadm":
             from ..cluster import kubeadm  # noqa: PLC0415 - only this runtime's files
 
-            shutil.copyfile(kubeadm.node_path("controlplane", f"etc/kubernetes/pki/etcd/{name}"), pki / name)
+            shutil.copyfile(kubeadm.node_path(kubeadm.layout.CONTROL_PLANE, f"etc/kubernetes/pki/etcd/{name}"), pki / name)
             (pki / name).chmod(0o600)
         else:
             subprocess.run(["docker", "cp", f"cka-control-plane:/etc/kubernetes/pki/etcd/{name}", str(pki / name)],
