@@ -78,7 +78,7 @@ practice-reset: $(VENV_READY) ## Remove what a practice task created: make pract
 mock-exam: $(VENV_READY) ## A 2-hour mock exam graded into a report: 17 tasks by domain weight (SEED=<n>), or a fixed set (SET=a|b)
 	$(PY) -m cka.practice mock-exam $(if $(SET),--set $(SET)) $(if $(SEED),--seed $(SEED))
 
-mock-check: $(VENV_READY) ## Each fixed mock exam (solved 100 %, untouched 0 %) and a random draw (solved 100 %, untouched fails), timed
+mock-check: $(VENV_READY) ## Each fixed mock exam and a random draw: untouched 0 %, solved 100 %, timed
 	$(PY) -m cka.practice mock-check
 
 progress: $(VENV_READY) ## Where you stand per competency and domain, from your graded attempts (+ an HTML report)

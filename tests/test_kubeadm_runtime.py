@@ -105,8 +105,11 @@ def test_workload_images_cover_the_manifests():
              for names in versions.get("node_images").values() for name in names}
     used = set()
     for path in list(paths.ROOT.glob("manifests/**/*.yaml")) + list(paths.ROOT.glob("practice/**/*.yaml")):
-        used |= set(re.findall(r"image: *[\"']?((?:busybox|nginxinc/[\w-]+|nginx|curlimages/curl)[:\w.-]*)",
+        # `image:` in YAML, `--image=` of kubectl run/create, `container=image` of kubectl set image.
+        used |= set(re.findall(r"(?:image: *[\"']?|--image[= ]|\s[\w-]+=)"
+                               r"((?:busybox|nginxinc/[\w-]+|nginx|curlimages/curl)(?::[\w.-]+)?)\b",
                                path.read_text(encoding="utf-8")))
+    used = {u if ":" in u else f"{u}:latest" for u in used}
     # Kept out on purpose: a tag that does not exist (the ImagePullBackOff example).
     missing = sorted(u for u in used - built if u != "nginxinc/nginx-unprivileged:1.27.99")
     assert not missing, f"add these to versions.yaml node_images: {missing}"

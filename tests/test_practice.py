@@ -55,6 +55,16 @@ def test_a_broken_task_file_is_reported_with_its_path(tmp_path):
     assert all(line.startswith("practice/storage/bad-task.yaml") for line in errors.splitlines())
 
 
+def test_a_task_whose_checks_are_all_guards_is_refused():
+    check = {"points": 1, "text": {"ko": "x", "en": "x"}, "hint": {"ko": "x", "en": "x"}, "script": "true", "guard": True}
+    data = {"checks": [dict(check, id="a"), dict(check, id="b", guard="yes")]}
+    errors = "\n".join(tasks.task_errors("bad-task", "practice/storage/bad-task.yaml", data, tasks.domain_names()))
+    assert "check 2: `guard` is true or false" in errors
+    data["checks"][1]["guard"] = True
+    errors = "\n".join(tasks.task_errors("bad-task", "practice/storage/bad-task.yaml", data, tasks.domain_names()))
+    assert "every check is a guard" in errors
+
+
 def test_every_text_placeholder_is_known():
     for task in TASKS:
         for lang in tasks.LANGS:

@@ -9,7 +9,7 @@
   python -m cka.practice progress              attempts, latest result and status per competency and domain (make progress)
   python -m cka.practice drill [--dry-run]     pick the next task: weakest competency, spaced repetition (make drill)
   python -m cka.practice check [TASK…]         prove every grader honest                   (make practice-check)
-  python -m cka.practice mock-check [SET…]     each fixed mock exam solved (100 %) and untouched (0 %), timed
+  python -m cka.practice mock-check [SET…]     each fixed mock exam and a random draw: untouched 0 %, solved 100 %, timed
 
 A task is one file, practice/<domain>/<id>.yaml: the task text in Korean and English,
 a setup script, checks with points (chainsaw assertions against the cluster or a
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     mock.add_argument("--no-wait", action="store_true", help="grade right after the setup (for tests)")
     mock.add_argument("--solve", action="store_true", help="apply the reference solutions first (for tests)")
     mock.set_defaults(func=cmd_mock_exam)
-    mock_check = sub.add_parser("mock-check", help="each fixed set and a random draw, solved (100 %%) and untouched (0 %%), timed")
+    mock_check = sub.add_parser("mock-check", help="each fixed set and a random draw: untouched (0 %%), then solved (100 %%), timed")
     mock_check.add_argument("sets", nargs="*", help="the sets (default: all, and one random draw)")
     mock_check.add_argument("--seed", type=int, help="the random draw's seed (default: a new one, printed)")
     mock_check.set_defaults(func=cmd_mock_check)

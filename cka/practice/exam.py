@@ -15,7 +15,7 @@ from .. import cluster
 from ..cache import bin_dir
 from ..console import say
 from . import history
-from .grading import grade
+from .grading import grade, score
 from .mocks import footprint, load_sets, set_tasks
 from .reports import REPORT_WORDS, summarize, task_score, write_report
 from .runner import bash, detect_runtime, reset, settle, setup, task_env, wait_gone
@@ -218,6 +218,14 @@ def cmd_mock_exam(args) -> int:
     exam_started = time.monotonic()
     clock = Clock(len(chosen))
     flags: set[int] = set()
+    if args.solve and getattr(args, "untouched_first", False):
+        # Before any answer, every task must score 0 (guards count only with an answer).
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            untouched = list(pool.map(lambda t: grade(t, rt, 5.0), chosen))
+        free = [f"{t.id} {score(r)[0]}/{score(r)[1]}" for t, r in zip(chosen, untouched) if score(r)[0]]
+        if free:
+            raise PracticeError(f"untouched, the mock exam gives points: {', '.join(free)}")
+        say(f"    untouched: 0 points in every task ({time.monotonic() - exam_started:.1f} s)")
     if args.solve:
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
             solved = list(pool.map(lambda t: bash(t.solution, task_env(t, rt)), chosen))
@@ -259,22 +267,13 @@ def cmd_mock_exam(args) -> int:
         raise PracticeError(f"the mock exam scored {summary['percent']:.1f} %, expected {args.expect:g} %: "
                             + ", ".join(f"{s.id} {s.points}/{s.max_points}" for s in scores
                                         if (s.points != s.max_points if args.expect else s.points)))
-    if getattr(args, "below", None) is not None:
-        free = ", ".join(f"{s.id} {s.points}/{s.max_points}" for s in scores if s.points)
-        if summary["percent"] >= args.below:
-            raise PracticeError(f"the mock exam scored {summary['percent']:.1f} %, expected below {args.below:g} %"
-                                + (f": {free}" if free else ""))
-        if free:
-            say(f"    points without an answer (checks that hold in the setup): {free}")
     return 0
 
 
-
-
 def cmd_mock_check(args) -> int:
-    """Every fixed set and one random draw twice: with the reference solutions (must score 100 %) and
-    untouched (a fixed set must score 0 %, the draw must fail), each followed by a reset, with the time
-    of each run (`make test`, step `practice: mock exams`)."""
+    """Every fixed set and one random draw, each set up once: graded untouched (must score 0 %), then
+    with the reference solutions (must score 100 %), then reset, with the time of each
+    (`make test`, step `practice: mock exams`)."""
     rt = detect_runtime()
     tasks = load_tasks()
     names = args.sets or list(load_sets())
@@ -284,27 +283,22 @@ def cmd_mock_check(args) -> int:
     times, failed = [], []
     for label, name, draw_seed in exams:
         chosen = set_tasks(name, tasks) if name else draw(tasks, rt.name, draw_seed)
-        # The fixed sets are chosen so that an untouched cluster scores 0 %; in a random draw a few
-        # checks that hold in a task's setup give points, so it must only fail the exam.
-        for solve, expect in ((True, 100.0), (False, 0.0 if name else None)):
-            run = argparse.Namespace(set=name, seed=draw_seed, minutes=EXAM_MINUTES, no_wait=True, solve=solve,
-                                     expect=expect, below=None if solve or name else PASS_MARK,
-                                     lang=getattr(args, "lang", None))
-            t0 = time.monotonic()
-            try:
-                cmd_mock_exam(run)
-            except PracticeError as err:
-                failed.append(f"{label} {'solved' if solve else 'untouched'}: {err}")
-                say(f"error: {err}")
-            for task in chosen:
-                reset(task, rt)
-            for task in chosen:
-                wait_gone(task)
-            times.append((label, "solved" if solve else "untouched", expect, time.monotonic() - t0))
-    say("==> mock exams")
-    for label, how, expect, seconds in times:
-        must = f"{expect:.0f} %" if expect is not None else f"below {PASS_MARK:.0f} %"
-        say(f"  {label:<12} {how:<9} (must score {must}) {seconds:6.1f} s")
+        run = argparse.Namespace(set=name, seed=draw_seed, minutes=EXAM_MINUTES, no_wait=True, solve=True,
+                                 untouched_first=True, expect=100.0, lang=getattr(args, "lang", None))
+        t0 = time.monotonic()
+        try:
+            cmd_mock_exam(run)
+        except PracticeError as err:
+            failed.append(f"{label}: {err}")
+            say(f"error: {err}")
+        for task in chosen:
+            reset(task, rt)
+        for task in chosen:
+            wait_gone(task)
+        times.append((label, time.monotonic() - t0))
+    say("==> mock exams (each must score 0 % untouched and 100 % solved)")
+    for label, seconds in times:
+        say(f"  {label:<12} {seconds:6.1f} s")
     if failed:
         raise PracticeError("; ".join(failed))
     return 0

@@ -21,10 +21,19 @@ class CheckResult:
     check: Check
     passed: bool
     detail: str = ""
+    counted: bool = True  # False for a guard that holds while no check that needs the answer passes
 
     @property
     def points(self) -> int:
-        return self.check.points if self.passed else 0
+        return self.check.points if self.passed and self.counted else 0
+
+
+def count_guards(results: list[CheckResult]) -> list[CheckResult]:
+    """A guard's points count only when some check that needs the answer passes."""
+    answered = any(r.passed for r in results if not r.check.guard)
+    for r in results:
+        r.counted = answered or not r.check.guard
+    return results
 
 
 def run_check(task: Task, check: Check, rt: Runtime, timeout: float) -> CheckResult:
@@ -62,7 +71,7 @@ def grade(task: Task, rt: Runtime, timeout: float = 5.0) -> list[CheckResult]:
     pathlib.Path(workdir(task, rt)).mkdir(parents=True, exist_ok=True)
     checks = task.checks
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(8, len(checks))) as pool:
-        return list(pool.map(lambda c: run_check(task, c, rt, timeout), checks))
+        return count_guards(list(pool.map(lambda c: run_check(task, c, rt, timeout), checks)))
 
 
 def score(results: list[CheckResult]) -> tuple[int, int]:
@@ -79,6 +88,8 @@ def feedback(task: Task, results: list[CheckResult], lang: str) -> list[str]:
         mark = "✔" if r.passed else "✘"
         lines.append(f"  {mark} {w['passed'] if r.passed else w['failed']:<6} {r.points}/{r.check.points}  "
                      f"{r.check.text[lang]}")
+        if r.passed and not r.counted:
+            lines.append(f"           {w['guard']}")
         if not r.passed:
             lines.append(f"           {w['hint']}: {fill(r.check.hint[lang], task)}")
             lines.extend(f"           | {line}" for line in r.detail.splitlines()[:3])

@@ -1,5 +1,5 @@
 """`make practice-check`: proves every grader honest. For every task the runtime can run: setup then
-grade (must not get full marks), the reference solution (full marks), every alternative correct
+grade (must score 0: only guards may hold, and they count only with an answer), the reference solution (full marks), every alternative correct
 solution (full marks: a grader that rejects a right answer fails the build), and each wrong
 solution on a fresh setup (must lose exactly the checks it names)."""
 
@@ -32,8 +32,10 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
         setup(task, rt)
         untouched = grade(task, rt, timeout)
         got, total = score(untouched)
-        if got == total:
-            problems.append(f"the grader gives full marks ({got}/{total}) to the untouched setup")
+        if got:
+            held = ", ".join(r.check.id for r in untouched if r.points)
+            problems.append(f"the untouched setup scores {got}/{total}: {held} already hold before any answer; "
+                            "mark a check that only a mistake can break `guard: true`, or make it need the answer")
         env = task_env(task, rt)
         result = bash(task.solution, env, timeout=180)
         settle(task, rt)

@@ -43,7 +43,7 @@ TASK_LABEL = "practice.cka-guide.io/task"
 TOP_KEYS = {"domain", "competencies", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects",
             "title", "task", "alternatives",
             "hints", "explanation", "setup", "solution", "reset", "checks", "wrong"}
-CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script"}
+CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script", "guard"}
 
 WORDS = {
     "ko": {
@@ -53,6 +53,7 @@ WORDS = {
         "left": "남은 시간", "task": "과제",
         "keys": "n 다음 · p 이전 · 번호 그 과제로 · f 플래그 켜기/끄기 · l 목록 · t 과제 다시 보기 · g 채점하고 끝내기 (입력 뒤 Enter, Enter만 누르면 남은 시간)",
         "time_up": "시간이 다 됐다. 채점한다.", "flagged_left": "플래그를 단 과제가 남아 있다: {}", "explanation": "해설", "task_page": "과제와 풀이",
+        "guard": "과제에서 요구한 변경이 하나라도 맞아야 점수가 된다",
     },
     "en": {
         "passed": "passed", "failed": "failed", "hint": "hint", "score": "score", "context": "context",
@@ -61,6 +62,7 @@ WORDS = {
         "left": "time left", "task": "task",
         "keys": "n next · p previous · a number goes to that task · f flag/unflag · l list · t show the task again · g grade and finish (then Enter; Enter alone: the time left)",
         "time_up": "Time is up. Grading.", "flagged_left": "Flagged tasks left: {}", "explanation": "Explanation", "task_page": "task and solution",
+        "guard": "counts once a change the task asks for is right",
     },
 }
 
@@ -79,6 +81,10 @@ class Check:
     assertion: str | None = None
     file: str | None = None
     script: str | None = None
+    # A guard holds in the setup and only a mistake breaks it (the app still serves, the other data is
+    # kept): its points count only when a check that needs the answer passes too, so that an untouched
+    # task scores 0.
+    guard: bool = False
 
 
 @dataclasses.dataclass
@@ -108,7 +114,8 @@ class Task:
     @property
     def checks(self) -> list[Check]:
         return [Check(id=c["id"], points=int(c["points"]), text=c["text"], hint=c.get("hint") or {},
-                      assertion=c.get("assert"), file=c.get("file"), script=c.get("script"))
+                      assertion=c.get("assert"), file=c.get("file"), script=c.get("script"),
+                      guard=bool(c.get("guard")))
                 for c in self.data["checks"]]
 
     @property
@@ -187,6 +194,8 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
             add(f"{where}: needs exactly one of `assert` or `script`")
         if check.get("file") and not check.get("assert"):
             add(f"{where}: `file` goes with `assert` (a chainsaw assertion on that file)")
+        if "guard" in check and not isinstance(check["guard"], bool):
+            add(f"{where}: `guard` is true or false")
         if check.get("assert"):
             try:
                 list(yaml.safe_load_all(check["assert"]))
@@ -200,6 +209,8 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
                     f"`{{ko: …, en: …}}` cut it short; put the text in double quotes")
     if len(checks) < 2:
         add(f"{rel}: a task needs at least two checks, so that partial credit means something")
+    elif all(isinstance(c, dict) and c.get("guard") is True for c in checks):
+        add(f"{rel}: every check is a guard; at least one check must need the answer (remove `guard: true` from it)")
     wrong = data.get("wrong") or []
     if not wrong:
         add(f"{rel}: needs at least one wrong solution with the checks it loses")
