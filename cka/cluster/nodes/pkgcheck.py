@@ -99,7 +99,7 @@ def run(work_parent: Path | None = None) -> str:
     if os.geteuid() != 0:
         raise ProjectError("the package repository check needs root (unshare, mount, chroot)")
     root = rootfs.ensure()
-    pkgrepo.ensure()
+    pkgrepo.ensure(install_tools=True)
     setup = pkgrepo.node_setup()
     previous = pinned.get("kubernetes", "previous_version")
     current = pinned.get("kubernetes", "version")

@@ -1,9 +1,9 @@
 """The nodes' own pkgs.k8s.io: the repositories of both releases, their server, a node's files.
 
-    python -m cka.cluster.nodes.pkgrepo build                  build packages and repositories
+    python -m cka.cluster.nodes.pkgrepo build                  build tools, packages and repositories
     python -m cka.cluster.nodes.pkgrepo serve [--host --port]  serve them over HTTPS (foreground)
 
-For a cluster: ensure() (built once, cached), pkgserver.spawn(HOST, 443, log) after the nodes'
+For a cluster: ensure(install_tools=True) (built once, cached), pkgserver.spawn(HOST, 443, log) after the nodes'
 network exists, and node_setup(minor) for the files each node needs to reach it.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ...console import duration, say
 from ...errors import ProjectError, run_command
+from ...tools import install
 from . import aptrepo, layout, packages, pkgserver
 
 KEYRING = "/etc/apt/keyrings/kubernetes-apt-keyring.gpg"
@@ -39,9 +40,12 @@ def url(minor: str) -> str:
     return f"https://{pkgserver.HOSTNAME}/{aptrepo.repo_path(minor)}/"
 
 
-def ensure() -> Path:
-    """The server's root, holding core:/stable:/v<minor>/deb/ for every release; built once."""
+def ensure(install_tools: bool = False) -> Path:
+    """The server's root, holding core:/stable:/v<minor>/deb/ for every release; built once.
+    With install_tools, first builds the tools the packages take their binaries from."""
     started = time.monotonic()
+    if install_tools:
+        install.ensure(list(packages.TOOLS), quiet=True)
     by_version = packages.ensure_all()
     fpr = aptrepo.ensure_key(gnupg_home())
     h = hashlib.sha256(f"{sorted((v, p.name) for v, p in by_version.items())}|{fpr}".encode())
@@ -107,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def command() -> int:
-        root = ensure()
+        root = ensure(install_tools=args.command == "build")
         if args.command == "build":
             for d in sorted(root.glob("core:/stable:/*/deb")):
                 size = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
