@@ -121,13 +121,17 @@ def test_exam_script_uses_the_exam_commands():
     assert "apt-mark unhold kubeadm && apt-get install -y kubeadm=1.35.4-1.1 && apt-mark hold kubeadm" in script
 
 
+def _tools_missing() -> str:
+    tools = {t.name: t for t in registry()}
+    missing = [n for n in packages.TOOLS if status(tools[n]) != "ok"]
+    return f"tools not built: python -m cka.tools install {' '.join(missing)}" if missing else ""
+
+
 def _skip_reason() -> str:
     if os.geteuid() != 0:
         return "needs root (unshare, mount, chroot)"
-    tools = {t.name: t for t in registry()}
-    missing = [n for n in packages.TOOLS if status(tools[n]) != "ok"]
-    if missing:
-        return f"tools not built: python -m cka.tools install {' '.join(missing)}"
+    if _tools_missing():
+        return _tools_missing()
     if not (rootfs.path() / ".cka-ready").exists():
         return "the nodes' root filesystem is not built (the kubeadm runtime builds it on its first start)"
     for cmd in ("unshare", "chroot", "dpkg-deb", "gpg", "openssl", "ip"):
@@ -141,8 +145,35 @@ def test_exam_upgrade_in_a_chroot():
     previous, current = versions.get("kubernetes", "previous_version"), versions.kubernetes()
     out = pkgcheck.run()
     lines = out.splitlines()
-    assert f"   kubeadm | {packages.debian_version(previous)} | {pkgrepo.url(packages.minor_of(previous))}  Packages" \
-        in lines
+    for version in (previous, current):  # apt-cache madison, before and after the source's switch
+        url = pkgrepo.url(packages.minor_of(version)).rstrip("/")
+        assert f"   kubeadm | {packages.debian_version(version)} | {url}  Packages" in lines
     assert lines.count(previous) == 1 and lines.count(current) == 1  # kubeadm version -o short, before and after
     assert f"Kubernetes {current}" in lines  # kubelet --version
     assert {"kubeadm", "kubectl", "kubelet"} <= set(lines)  # apt-mark showhold
+
+
+@pytest.mark.skipif(bool(_tools_missing()), reason=_tools_missing() or "ready")
+def test_spawned_server_and_node_setup(tmp_path):
+    """What a cluster start calls: the server as a process of its own, and a node's files."""
+    pkgrepo.ensure()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    pid = pkgserver.spawn("127.0.0.1", port, tmp_path / "server.log")
+    try:
+        ca = pkgserver.ensure_tls(pkgrepo.tls_dir())["ca.crt"]
+        proc = subprocess.run(["curl", "-fsS", "--cacert", str(ca), "--resolve", f"pkgs.k8s.io:{port}:127.0.0.1",
+                               f"https://pkgs.k8s.io:{port}/core:/stable:/v{versions.get('kubernetes', 'minor')}/deb/InRelease"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith("-----BEGIN PGP SIGNED MESSAGE-----") and " Packages.gz\n" in proc.stdout
+    finally:
+        pkgserver.stop(pid)
+    setup = pkgrepo.node_setup("1.34", server_ip="172.31.250.254")
+    assert setup.hosts_line == "172.31.250.254 pkgs.k8s.io"
+    assert setup.files[pkgrepo.SOURCE_LIST][0].decode() == \
+        "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] https://pkgs.k8s.io/core:/stable:/v1.34/deb/ /\n"
+    assert setup.files[pkgrepo.KEYRING][0][:1] != b"-"  # binary (dearmored), as `gpg --dearmor` writes it
+    assert setup.files["/etc/apt/sources.list"][0].startswith(b"#")  # no Debian source
+    assert ["update-ca-certificates"] in setup.commands

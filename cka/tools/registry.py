@@ -198,7 +198,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
             install=lambda t, d: go.build_kubernetes(t, d, previous_staging),
             verify=go.verify_kubernetes_all,
             recipe=f"{K8S_BINARIES + K8S_NODE_BINARIES}|{previous_staging}|wrapper-2",
-            estimate="~20 min",
+            estimate="~12 min",
             optional=True,
             on_path=False,
         )

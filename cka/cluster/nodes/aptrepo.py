@@ -81,12 +81,15 @@ def public_key(home: Path, armor: bool = True) -> bytes:
 
 
 def packages_index(repo: Path, deb_files: list[Path]) -> str:
-    """Copy the packages into repo/amd64/ and return the Packages index."""
+    """Link (or copy) the packages into repo/amd64/ and return the Packages index."""
     (repo / "amd64").mkdir(parents=True, exist_ok=True)
     stanzas = []
     for src in sorted(deb_files, key=lambda p: p.name):
         target = repo / "amd64" / src.name
-        shutil.copyfile(src, target)
+        try:
+            os.link(src, target)  # the cache keeps one copy of each package
+        except OSError:
+            shutil.copyfile(src, target)
         data = target.read_bytes()
         sums = "\n".join(f"{field if field != 'MD5Sum' else 'MD5sum'}: {hashlib.new(algo, data).hexdigest()}"
                          for field, algo in HASHES)
