@@ -177,3 +177,18 @@ def test_spawned_server_and_node_setup(tmp_path):
     assert setup.files[pkgrepo.KEYRING][0][:1] != b"-"  # binary (dearmored), as `gpg --dearmor` writes it
     assert setup.files["/etc/apt/sources.list"][0].startswith(b"#")  # no Debian source
     assert ["update-ca-certificates"] in setup.commands
+
+
+def test_definitions_mirror_the_community_packages(monkeypatch, tmp_path):
+    fake = {n: type("T", (), {"dir": tmp_path / n, "version": "v1.2.3", "binaries": ("bridge",)})() for n in packages.TOOLS}
+    defs = {d.name: d for d in packages.definitions(versions.kubernetes(), fake)}
+    assert set(defs) == {"kubeadm", "kubelet", "kubectl", "cri-tools", "kubernetes-cni"}
+    assert defs["kubeadm"].depends == ()
+    assert defs["kubelet"].depends == ("iptables (>= 1.4.21)", "kubernetes-cni (>= 1.2.0)", "mount", "util-linux")
+    assert "usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf" in defs["kubeadm"].files
+    assert {"usr/bin/kubelet", "usr/lib/systemd/system/kubelet.service", "etc/default/kubelet"} <= set(defs["kubelet"].files)
+    assert defs["kubelet"].conffiles == ("/etc/default/kubelet",)
+    assert defs["cri-tools"].version == "1.2.3-1.1" and "usr/bin/crictl" in defs["cri-tools"].files
+    assert "opt/cni/bin/bridge" in defs["kubernetes-cni"].files
+    dropin = (packages.FILES / "10-kubeadm.conf").read_text()
+    assert "EnvironmentFile=-/etc/default/kubelet" in dropin and "ExecStart=\nExecStart=/usr/bin/kubelet " in dropin

@@ -7,9 +7,10 @@ kubeadm, kubelet and kubectl at `<version>-1.1`, plus cri-tools (crictl) and kub
 CNI plugins) at their own upstream versions, with the names, dependencies and files of the
 community packages (kubernetes/release, cmd/krel/templates/latest/*/*.spec):
 
-    kubeadm         /usr/bin/kubeadm, /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf
+    kubeadm         /usr/bin/kubeadm, /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf (no
+                    dependencies since 1.32, as in the community's metadata.yaml)
     kubelet         /usr/bin/kubelet, /usr/lib/systemd/system/kubelet.service, /etc/default/kubelet
-                    Depends: kubernetes-cni (>= 1.2.0), mount, util-linux; Recommends: iptables (>= 1.8.4)
+                    Depends: iptables (>= 1.4.21), kubernetes-cni (>= 1.2.0), mount, util-linux
     kubectl         /usr/bin/kubectl
     cri-tools       /usr/bin/crictl
     kubernetes-cni  /opt/cni/bin/*
@@ -100,8 +101,7 @@ def definitions(version: str, tools: dict[str, Tool]) -> list[debs.Deb]:
                         "etc/default/kubelet": (FILES / "kubelet.env", 0o644),
                         "var/lib/kubelet/.kubelet-keep": (b"", 0o644),
                         "etc/kubernetes/manifests/.kubelet-keep": (b"", 0o644)},
-                 depends=("kubernetes-cni (>= 1.2.0)", "mount", "util-linux"),
-                 recommends=("iptables (>= 1.8.4)",),
+                 depends=("iptables (>= 1.4.21)", "kubernetes-cni (>= 1.2.0)", "mount", "util-linux"),
                  conffiles=("/etc/default/kubelet",),
                  scripts={"postinst": FILES / "kubelet.postinst", "postrm": FILES / "kubelet.postrm"}),
         debs.Deb("kubectl", v, "admin", "Command-line utility for interacting with a Kubernetes cluster",
