@@ -62,7 +62,8 @@ def test_real_node_tools_are_optional():
     """`make tools` skips what only the kubeadm runtime needs; that runtime asks for them itself."""
     reg = {t.name: t for t in tools.registry()}
     assert {n for n, t in reg.items() if t.optional} == {"kubernetes-node", "containerd", "cni-plugins", "crictl",
-                                                         "kube-network-policies", "local-path-provisioner"}
+                                                         "kube-network-policies", "local-path-provisioner",
+                                                         "kubernetes-previous"}
     assert set(reg["kubernetes-node"].binaries) == {"kubelet", "kube-proxy"}
     assert set(reg["containerd"].binaries) == {"containerd", "containerd-shim-runc-v2", "ctr"}
     assert set(reg["cni-plugins"].binaries) == {"bridge", "loopback", "host-local", "portmap"}

@@ -220,6 +220,11 @@ def verify_kubernetes(tool: Tool, out: Path) -> None:
         raise ProjectError(f"kubeadm reports {text.strip()!r}, expected {tool.version}")
 
 
+def verify_kubernetes_all(tool: Tool, out: Path) -> None:
+    verify_kubernetes(tool, out)
+    verify_kubernetes_node(tool, out)
+
+
 def write_etcd_wrapper(srcdir: Path, version: str, gomods: dict[str, str]) -> None:
     """A module requiring the etcd main modules, with their release replace lines turned into versions."""
     replaced = set()

@@ -37,6 +37,8 @@ def status(tool: Tool) -> str:
 
 
 def links_ok(tool: Tool) -> bool:
+    if not tool.on_path:
+        return True
     for b in tool.binaries:
         link = bin_dir() / b
         if not link.is_symlink() or os.readlink(link) != os.path.relpath(tool.dir / b, bin_dir()):
@@ -45,6 +47,8 @@ def links_ok(tool: Tool) -> bool:
 
 
 def link(tool: Tool) -> None:
+    if not tool.on_path:
+        return
     bin_dir().mkdir(parents=True, exist_ok=True)
     for b in tool.binaries:
         target = os.path.relpath(tool.dir / b, bin_dir())
@@ -110,7 +114,7 @@ def select(tools: list[Tool], names: list[str]) -> list[Tool]:
         return tools
     chosen = []
     for name in names:
-        match = [t for t in tools if t.name == name or name in t.binaries]
+        match = [t for t in tools if t.name == name or (t.on_path and name in t.binaries)]
         if not match:
             valid = sorted({t.name for t in tools} | {b for t in tools for b in t.binaries})
             raise ProjectError(f"unknown tool {name!r}; known: {', '.join(valid)}")

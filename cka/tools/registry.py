@@ -33,6 +33,7 @@ class Tool:
     package: str = ""  # Debian package
     min_version: str = ""  # Debian: oldest acceptable version
     optional: bool = False  # only for a cluster runtime that asks for it: `make tools` skips it
+    on_path: bool = True  # False: no symlinks in bin/ (binaries that share names with another tool's)
 
     @property
     def key(self) -> str:
@@ -181,6 +182,25 @@ def registry(versions: dict | None = None) -> list[Tool]:
             recipe=f"{K8S_NODE_BINARIES}|{staging}|wrapper-2",
             estimate="~8 min",
             optional=True,
+        )
+    )
+    # The previous release, every binary, for the package repository of the upgrade exercise
+    # (cka.cluster.nodes.packages). Its names are the current release's, so it stays off PATH.
+    previous = pinned.get("kubernetes", "previous_version", data=v)
+    previous_staging = pinned.get("kubernetes", "previous_staging", data=v)
+    tools.append(
+        Tool(
+            name="kubernetes-previous",
+            version=previous,
+            binaries=K8S_BINARIES + K8S_NODE_BINARIES,
+            kind="go",
+            summary=f"k8s.io/kubernetes {previous}, every binary (the upgrade exercise's starting release)",
+            install=lambda t, d: go.build_kubernetes(t, d, previous_staging),
+            verify=go.verify_kubernetes_all,
+            recipe=f"{K8S_BINARIES + K8S_NODE_BINARIES}|{previous_staging}|wrapper-2",
+            estimate="~12 min",
+            optional=True,
+            on_path=False,
         )
     )
     etcd_version = pinned.get("etcd", "version", data=v)
