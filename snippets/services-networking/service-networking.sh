@@ -58,7 +58,8 @@ fi
 if [[ "$ON_NODE" == yes ]]; then
 # --8<-- [start:node-rules]
 # iptables mode: Service VIPs in KUBE-SERVICES, node ports in KUBE-NODEPORTS.
-iptables -t nat -L KUBE-SERVICES -n | head -n 20
+# sed, not head: it reads to the end, so iptables never meets a closed pipe (SIGPIPE).
+iptables -t nat -L KUBE-SERVICES -n | sed -n '1,20p'
 iptables -t nat -L KUBE-NODEPORTS -n
 # nftables mode keeps everything in one table instead.
 nft list table ip kube-proxy 2>/dev/null | head -n 40 || true

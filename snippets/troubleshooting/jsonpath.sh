@@ -41,8 +41,10 @@ kubectl get pods -A --sort-by=.metadata.creationTimestamp | tail -n 3
 # --8<-- [start:custom-columns]
 # Named columns, each a JSONPath without the braces.
 kubectl get nodes -o custom-columns=NODE:.metadata.name,CPU:.status.capacity.cpu,VERSION:.status.nodeInfo.kubeletVersion
+# The first three rows: sed reads to the end, where head would stop kubectl mid-write (SIGPIPE,
+# a failure under `set -o pipefail`).
 kubectl get pods -n kube-system --sort-by=.metadata.name \
-  -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName --no-headers | head -n 3
+  -o custom-columns=POD:.metadata.name,NODE:.spec.nodeName --no-headers | sed -n '1,3p'
 # --8<-- [end:custom-columns]
 
 # --8<-- [start:kubeconfig]
