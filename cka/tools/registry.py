@@ -156,53 +156,25 @@ def registry(versions: dict | None = None) -> list[Tool]:
     patched_go_tool("chainsaw", ".", "~8 min",
                     ldflags_of=lambda t: f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}")
 
+    def kubernetes_tool(name, version, staging, binaries, summary, verify, estimate, **extra):
+        """Binaries of k8s.io/kubernetes at one release, built in a wrapper module with its staging modules."""
+        tools.append(Tool(name=name, version=version, binaries=binaries, kind="go", summary=summary,
+                          install=lambda t, d: go.build_kubernetes(t, d, staging), verify=verify,
+                          recipe=f"{binaries}|{staging}|wrapper-2", estimate=estimate, **extra))
+
     staging = pinned.get("kubernetes", "staging", data=v)
-    tools.append(
-        Tool(
-            name="kubernetes",
-            version=k8s_version,
-            binaries=K8S_BINARIES,
-            kind="go",
-            summary=f"k8s.io/kubernetes {k8s_version} (wrapper module, staging {staging})",
-            install=lambda t, d: go.build_kubernetes(t, d, staging),
-            verify=go.verify_kubernetes,
-            recipe=f"{K8S_BINARIES}|{staging}|wrapper-2",
-            estimate="~15 min",
-        )
-    )
-    tools.append(
-        Tool(
-            name="kubernetes-node",
-            version=k8s_version,
-            binaries=K8S_NODE_BINARIES,
-            kind="go",
-            summary=f"kubelet and kube-proxy of k8s.io/kubernetes {k8s_version} (the real-node runtime)",
-            install=lambda t, d: go.build_kubernetes(t, d, staging),
-            verify=go.verify_kubernetes_node,
-            recipe=f"{K8S_NODE_BINARIES}|{staging}|wrapper-2",
-            estimate="~8 min",
-            optional=True,
-        )
-    )
+    kubernetes_tool("kubernetes", k8s_version, staging, K8S_BINARIES,
+                    f"k8s.io/kubernetes {k8s_version} (wrapper module, staging {staging})", go.verify_kubernetes, "~15 min")
+    kubernetes_tool("kubernetes-node", k8s_version, staging, K8S_NODE_BINARIES,
+                    f"kubelet and kube-proxy of k8s.io/kubernetes {k8s_version} (the real-node runtime)",
+                    go.verify_kubernetes_node, "~8 min", optional=True)
     # The previous release, every binary, for the package repository of the upgrade exercise
     # (cka.cluster.nodes.packages). Its names are the current release's, so it stays off PATH.
     previous = pinned.get("kubernetes", "previous_version", data=v)
-    previous_staging = pinned.get("kubernetes", "previous_staging", data=v)
-    tools.append(
-        Tool(
-            name="kubernetes-previous",
-            version=previous,
-            binaries=K8S_BINARIES + K8S_NODE_BINARIES,
-            kind="go",
-            summary=f"k8s.io/kubernetes {previous}, every binary (the upgrade exercise's starting release)",
-            install=lambda t, d: go.build_kubernetes(t, d, previous_staging),
-            verify=go.verify_kubernetes_all,
-            recipe=f"{K8S_BINARIES + K8S_NODE_BINARIES}|{previous_staging}|wrapper-2",
-            estimate="~12 min",
-            optional=True,
-            on_path=False,
-        )
-    )
+    kubernetes_tool("kubernetes-previous", previous, pinned.get("kubernetes", "previous_staging", data=v),
+                    K8S_BINARIES + K8S_NODE_BINARIES,
+                    f"k8s.io/kubernetes {previous}, every binary (the upgrade exercise's starting release)",
+                    go.verify_kubernetes_all, "~12 min", optional=True, on_path=False)
     etcd_version = pinned.get("etcd", "version", data=v)
     tools.append(
         Tool(
