@@ -59,7 +59,8 @@ STEPS: list[tuple[str, list[str], tuple[str, ...], dict]] = [
     ("binary: lab self-test", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/cluster"],
      ("binary: up",), ON_BINARY),
 ]
-# Each fixed mock exam (practice/mock-exams.yaml) and a random draw: untouched 0 %, solved 100 %.
+# "practice: mock exams" below: each fixed mock exam (practice/mock-exams.yaml) and a random draw,
+# untouched 0 %, solved 100 %.
 if RUNTIME == "kubeadm":
     STEPS += [
         # The binary runtime's own tests (lab.nodes: simulated: kwok's emulated metrics) and paths.

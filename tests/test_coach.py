@@ -78,20 +78,17 @@ def test_feedback_gives_the_hint_and_page_of_a_failed_check_and_the_explanation_
 
 
 def test_a_guard_counts_only_with_a_check_that_needs_the_answer():
-    t = BY_ID["pv-a"]
+    t = task("guarded", ["pv-pvc"], "storage")
     t.data["checks"][3]["guard"] = True
-    try:
-        checks = t.checks
-        untouched = count_guards([CheckResult(c, c.guard) for c in checks])
-        assert score(untouched) == (0, 4) and untouched[3].passed and not untouched[3].counted
-        text = "\n".join(feedback(t, untouched, "en"))
-        assert "counts once a change the task asks for is right" in text
-        answered = count_guards([CheckResult(c, c.id in ("c1", "c4")) for c in checks])
-        assert score(answered) == (2, 4) and answered[3].points == 1
-        broken = count_guards([CheckResult(c, c.id != "c4") for c in checks])
-        assert score(broken) == (3, 4)
-    finally:
-        del t.data["checks"][3]["guard"]
+    checks = t.checks
+    untouched = count_guards([CheckResult(c, c.guard) for c in checks])
+    assert score(untouched) == (0, 4) and untouched[3].passed and not untouched[3].counted
+    text = "\n".join(feedback(t, untouched, "en"))
+    assert "counts once a change the task asks for is right" in text
+    answered = count_guards([CheckResult(c, c.id in ("c1", "c4")) for c in checks])
+    assert score(answered) == (2, 4) and answered[3].points == 1
+    broken = count_guards([CheckResult(c, c.id != "c4") for c in checks])
+    assert score(broken) == (3, 4)
 
 
 def test_drill_picks_the_weakest_competency(tmp_path):
