@@ -210,3 +210,38 @@ def test_ssh_wrapper_reaches_only_the_cluster_nodes(tmp_path, monkeypatch):
     assert out.stdout.strip() == "docker exec -i cka-worker bash -c systemctl status kubelet"
     text = wrapper.read_text()
     assert "controlplane|node01|node02" in text and "/usr/bin/ssh" in text
+
+
+def test_a_hanging_api_server_is_unreachable_not_an_error(monkeypatch, tmp_path):
+    """A cluster whose nodes were killed leaves its address routed but silent: `make cluster-up`
+    must see it as not running (and clean it up), not stop on kubectl's timeout."""
+    import shutil
+    import socket
+    import time
+
+    from cka.cache import bin_dir
+    from cka.cluster import reachable
+
+    real_kubectl = bin_dir() / "kubectl"
+    if not real_kubectl.exists():
+        pytest.skip("kubectl is not installed (make tools)")
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()  # accepts the connection, never answers the TLS handshake
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kubeadm")
+    (tmp_path / "bin").mkdir()
+    shutil.copy(real_kubectl, tmp_path / "bin" / "kubectl")
+    state_dir().mkdir(parents=True)
+    (state_dir() / "kubeconfig").write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "silent",
+        "clusters": [{"name": "silent", "cluster": {"server": f"https://127.0.0.1:{silent.getsockname()[1]}",
+                                                    "insecure-skip-tls-verify": True}}],
+        "contexts": [{"name": "silent", "context": {"cluster": "silent", "user": "nobody"}}],
+        "users": [{"name": "nobody", "user": {"token": "none"}}]}))
+    started = time.monotonic()
+    try:
+        assert reachable() is False
+    finally:
+        silent.close()
+    assert time.monotonic() - started < 12

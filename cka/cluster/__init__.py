@@ -145,9 +145,14 @@ def current_runtime() -> str | None:
 
 
 def reachable() -> bool:
+    """Whether the cluster's API server answers ready; an address that hangs (nodes killed, the
+    network left behind) is not reachable, not an error."""
     if not kubeconfig().exists():
         return False
-    result = kubectl("get", "--raw", "/readyz", check=False, capture=True, timeout=10)
+    try:
+        result = kubectl("get", "--raw", "/readyz", "--request-timeout=5s", check=False, capture=True, timeout=10)
+    except ClusterError:
+        return False
     return result.returncode == 0 and result.stdout.strip() == "ok"
 
 
