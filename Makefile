@@ -13,6 +13,8 @@ VENV_READY := $(VENV)/.ready
 # CLUSTER_RUNTIME (binary, kind or kubeadm) picks the practice cluster; unset, the commands use the
 # running one (binary if none runs or both do).
 export CLUSTER_RUNTIME
+# CLUSTER_VERSION=previous starts the kubeadm cluster one minor behind, to practise the upgrade.
+export CLUSTER_VERSION
 # The commands start faster from compiled bytecode (cka/**/__pycache__, ignored by git).
 unexport PYTHONDONTWRITEBYTECODE
 
@@ -46,7 +48,7 @@ lock: $(VENV_READY) ## Regenerate requirements.txt (with hashes) from versions.y
 
 ##@ Practice cluster
 
-cluster-up: $(VENV_READY) ## Start the practice cluster (CLUSTER_RUNTIME=binary|kind|kubeadm)
+cluster-up: $(VENV_READY) ## Start the practice cluster (CLUSTER_RUNTIME=binary|kind|kubeadm, CLUSTER_VERSION=previous)
 	$(PY) -m cka.cluster up
 
 cluster-down: $(VENV_READY) ## Stop the practice cluster and remove what it left behind

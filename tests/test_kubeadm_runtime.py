@@ -245,3 +245,41 @@ def test_a_hanging_api_server_is_unreachable_not_an_error(monkeypatch, tmp_path)
     finally:
         silent.close()
     assert time.monotonic() - started < 12
+
+
+def test_a_cluster_one_minor_behind_installs_its_own_kubelet(monkeypatch, tmp_path):
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kubeadm")
+    usual = " ".join(node.nspawn_command("node01", tmp_path / "merged", tmp_path / "images"))
+    packaged = " ".join(node.nspawn_command("node01", tmp_path / "merged", tmp_path / "images", packaged=True))
+    for binary in node.PACKAGED_BINARIES:  # apt installs these into /usr/bin; a bind mount would hide the upgrade
+        assert f":/usr/local/bin/{binary}" in usual and f":/usr/local/bin/{binary}" not in packaged
+    assert ":/opt/cni/bin/bridge" in usual and ":/opt/cni/bin/" not in packaged  # kubernetes-cni holds them
+    assert ":/usr/local/bin/containerd" in packaged  # the runtime is not a Kubernetes package
+
+
+def test_the_release_names_and_their_versions(monkeypatch, tmp_path):
+    kubeadm = runtime_module("kubeadm")
+    assert kubeadm.release_version("current") == versions.kubernetes()
+    assert kubeadm.release_version("previous") == versions.get("kubernetes", "previous_version")
+    with pytest.raises(kubeadm.ClusterError, match="starts at `current`"):
+        kubeadm.release_version("v1.33")
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kubeadm")
+    assert kubeadm.running_release() is None
+    layout.state_dir().mkdir(parents=True)
+    (layout.state_dir() / kubeadm.RELEASE_FILE).write_text("previous\n")
+    assert kubeadm.running_release() == "previous"
+
+
+def test_the_upgrade_images_carry_both_releases(monkeypatch):
+    lists = {False: IMAGES_LIST, True: IMAGES_LIST.replace("v1.35.4", "v1.34.4").replace("v1.13.1", "v1.12.1")}
+    monkeypatch.setattr(images, "kubeadm_images", lambda kubeadm, cfg: config.parse_images_list(lists[cfg == "old"]))
+    monkeypatch.setattr(images, "binary", lambda name, previous=False: name)
+    names = images.image_names("new", previous_config="old")
+    assert names["kube-apiserver"] == ["registry.k8s.io/kube-apiserver:v1.35.4"]
+    assert names["kube-apiserver" + images.PREVIOUS] == ["registry.k8s.io/kube-apiserver:v1.34.4"]
+    assert names["coredns"] == ["registry.k8s.io/coredns/coredns:v1.13.1", "registry.k8s.io/coredns/coredns:v1.12.1"]
+    assert names["pause"][0] == "registry.k8s.io/pause:3.10.1"  # containerd's sandbox image comes first
+    worker = images.for_node("node01", names)
+    assert "kube-proxy" + images.PREVIOUS in worker and "kube-apiserver" + images.PREVIOUS not in worker

@@ -1,6 +1,7 @@
 """Start, stop and inspect the practice cluster.
 
-  python -m cka.cluster up       start it (CLUSTER_RUNTIME=binary, the default, kind or kubeadm)
+  python -m cka.cluster up       start it (CLUSTER_RUNTIME=binary, the default, kind or kubeadm;
+                                 CLUSTER_VERSION=previous: the kubeadm cluster one minor behind)
   python -m cka.cluster down     stop it and remove every process, port and file it left
   python -m cka.cluster status   show it and how to use it
   python -m cka.cluster env      print `export` lines for KUBECONFIG and PATH (eval "$(…)")
@@ -60,8 +61,16 @@ def leftover_processes() -> list[tuple[int, str]]:
 def up(args: argparse.Namespace) -> int:
     """Start the practice cluster."""
     runtime = args.runtime
+    release = getattr(args, "release", "current")
+    if release != "current" and runtime != "kubeadm":
+        raise ClusterError(f"CLUSTER_VERSION={release}: only the kubeadm runtime starts one minor behind "
+                           "(make cluster-up CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION=previous)")
     if current_runtime():
         if reachable():
+            running = runtime_module(runtime).running_release() if runtime == "kubeadm" else "current"
+            if running and running != release:
+                raise ClusterError(f"the {runtime} cluster is running, started at CLUSTER_VERSION={running}: "
+                                   f"run `make cluster-down` first to start it at CLUSTER_VERSION={release}")
             say(f"==> the {current_runtime()} cluster is already running")
             return status(args)
         say("==> a previous cluster did not stop cleanly; removing it first")
@@ -70,7 +79,10 @@ def up(args: argparse.Namespace) -> int:
     runtime_file().write_text(runtime)
     started = time.monotonic()
     try:
-        runtime_module(runtime).up()
+        if runtime == "kubeadm":
+            runtime_module(runtime).up(release)
+        else:
+            runtime_module(runtime).up()
         install_gateway_api_crds()
         write_node_access(runtime)
     except (ClusterError, KeyboardInterrupt):
@@ -107,6 +119,15 @@ def down(args: argparse.Namespace) -> int:
     say(f"==> no {args.runtime} cluster was running"
         + "".join(f"; the {r} cluster is: stop it with `make cluster-down CLUSTER_RUNTIME={r}`" for r in others))
     return 0
+
+
+def rebuild(release: str) -> None:
+    """Replace the kubeadm cluster with a new one started at release (current or previous): the
+    upgrade exercise starts one minor behind and ends by bringing the usual cluster back."""
+    args = argparse.Namespace(runtime="kubeadm", release=release)
+    down(args)
+    if up(args) != 0:
+        raise ClusterError(f"the kubeadm cluster at CLUSTER_VERSION={release} did not come up")
 
 
 def status(args: argparse.Namespace) -> int:
@@ -168,6 +189,10 @@ def main() -> int:
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         cmd.set_defaults(func=func)
         cmd.add_argument("--runtime", choices=RUNTIMES, default=selected_runtime())
+        if name == "up":
+            cmd.add_argument("--release", default=os.environ.get("CLUSTER_VERSION") or "current",
+                             help="kubeadm runtime: current, or previous (one minor behind, to practise "
+                                  "the upgrade; default $CLUSTER_VERSION or current)")
     cmd = sub.add_parser("shell", help=shell.__doc__)
     cmd.set_defaults(func=shell, runtime="kubeadm")
     cmd.add_argument("node", nargs="?", default="controlplane")

@@ -7,6 +7,12 @@ the bridge CNI plugin on every node plus static routes between the nodes' Pod ra
 Its state is <cache>/cluster-kubeadm/, beside the shared cluster's, and `down()` removes only what
 `up()` made: the machines (and every process in their cgroups), the overlay mounts, the network
 namespace cka-kubeadm with its bridge, the host's veth cka-kadm0, and the cgroups cka-kubeadm/.
+
+With release "previous" (`make cluster-up CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION=previous`) the
+cluster starts one minor behind, as for the exam's upgrade task: the nodes install kubeadm, kubelet,
+kubectl, cri-tools and kubernetes-cni with apt from the project's own pkgs.k8s.io (served from this
+host, cka.cluster.nodes.pkgrepo), and hold both releases' images, so `apt-get install` and
+`kubeadm upgrade` reach the current release without a network.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from ..errors import ProjectError
 from ..tools import ensure
 from ..tools.debian import apt_install
 from . import ClusterError, kubeconfig, kubectl
-from .nodes import config, images, layout, network, node, rootfs
+from .nodes import config, images, layout, network, node, packages, pkgrepo, pkgserver, rootfs
 
 TOOLS = ["kubernetes", "kubernetes-node", "etcd", "coredns", "containerd", "cni-plugins", "crictl", "metrics-server",
          "kube-network-policies", "local-path-provisioner"]
@@ -38,6 +44,23 @@ ADDONS = ("kube-network-policies", "metrics-server", "local-path-provisioner")
 # /etc/nsswitch.conf: apt_install never installs recommended packages, and up() checks the file.
 HOST_PACKAGES = ["systemd-container", "debootstrap"]
 NSSWITCH = Path("/etc/nsswitch.conf")
+RELEASES = ("current", "previous")
+RELEASE_FILE = "release"
+PKGSERVER_PID = "pkgserver.pid"
+PKGSERVER_MARK = "cka.cluster.nodes.pkgrepo serve"
+
+
+def release_version(release: str) -> str:
+    if release not in RELEASES:
+        raise ClusterError(f"CLUSTER_VERSION={release}: the kubeadm cluster starts at `current` "
+                           f"({versions.kubernetes()}) or `previous` ({versions.get('kubernetes', 'previous_version')})")
+    return versions.kubernetes() if release == "current" else versions.get("kubernetes", "previous_version")
+
+
+def running_release() -> str | None:
+    """The release the cluster was started at (current or previous), if one was started."""
+    f = layout.state_dir() / RELEASE_FILE
+    return f.read_text().strip() if f.exists() else None
 
 
 def host_packages() -> None:
@@ -72,21 +95,26 @@ def in_node_with_heartbeat(name: str, command: list[str], what: str, timeout: fl
         done.set()
 
 
-def up() -> None:
-    """Build (once) and start the cluster; any failure is a ClusterError, so cka.cluster cleans up."""
+def up(release: str = "current") -> None:
+    """Build (once) and start the cluster at a release (current, or previous: one minor behind);
+    any failure is a ClusterError, so cka.cluster cleans up."""
+    version = release_version(release)
     try:
-        _up()
+        _up(version, previous=release == "previous")
     except ClusterError:
         raise
     except (ProjectError, OSError, subprocess.SubprocessError) as exc:
         raise ClusterError(str(exc)) from None
 
 
-def _up() -> None:
+def _up(version: str, previous: bool) -> None:
     if shutil.which("systemd-nspawn") is None or shutil.which("debootstrap") is None:
         say("==> installing systemd-container and debootstrap (Debian)")
         host_packages()
-    ensure(TOOLS, quiet=True)
+    if previous:
+        say(f"==> a cluster one minor behind: {version}, upgradable to {versions.kubernetes()} with apt and kubeadm "
+            "(the first time builds the previous release's binaries, about 12 minutes)")
+    ensure(TOOLS + (["kubernetes-previous"] if previous else []), quiet=True)
     if any(p.exists() for p in (layout.node_dir(n) for n in layout.NODES)) or network.netns_exists():
         say("==> removing what a previous kubeadm cluster left")
         down()
@@ -94,22 +122,42 @@ def _up() -> None:
     root = rootfs.ensure()
     state = layout.state_dir()
     state.mkdir(parents=True, exist_ok=True)
+    (state / RELEASE_FILE).write_text("previous\n" if previous else "current\n")
     join_token = token()
-    init_config = config.kubeadm_init_config(versions.kubernetes(), join_token, images.etcd_tag())
+    init_config = config.kubeadm_init_config(version, join_token, images.etcd_tag())
     (state / "kubeadm.yaml").write_text(init_config)
-    archives, names = images.ensure(state / "kubeadm.yaml", root)
+    repo_files: dict[str, tuple[bytes, int]] = {}
+    hosts_line = ""
+    if previous:
+        # The images of both releases: the upgrade's target too, as kubeadm upgrade lists them.
+        (state / "kubeadm-upgrade.yaml").write_text(config.kubeadm_init_config(versions.kubernetes(), join_token,
+                                                                               images.etcd_tag()))
+        archives, names = images.ensure(state / "kubeadm-upgrade.yaml", root, previous_config=state / "kubeadm.yaml")
+        pkgrepo.ensure()
+        repo = pkgrepo.node_setup(packages.minor_of(version))
+        repo_files, hosts_line = repo.files, repo.hosts_line + "\n"
+    else:
+        archives, names = images.ensure(state / "kubeadm.yaml", root)
 
     say(f"==> starting the nodes {', '.join(layout.NODES)} (systemd-nspawn, network namespace {layout.NETNS})")
     network.create()
+    if previous:
+        pid = pkgserver.spawn(layout.HOST_IP, 443, state / "pkgserver.log")
+        (state / PKGSERVER_PID).write_text(str(pid))
+        say(f"    pkgs.k8s.io served from https://{layout.HOST_IP}/ (cka.cluster.nodes.pkgrepo), pid {pid}")
     for name in layout.NODES:
         extra = ({"etc/kubeadm/init.yaml": init_config} if name == layout.CONTROL_PLANE
                  else {"etc/kubeadm/join.yaml": config.kubeadm_join_config(name, join_token)})
-        merged = node.prepare(name, root, archives, names["pause"][0], extra)
-        pid = node.start(name, merged, archives)
+        if hosts_line:
+            extra["etc/hosts"] = config.hosts_file(name) + hosts_line
+        merged = node.prepare(name, root, archives, names["pause"][0], extra, repo_files, packaged=previous)
+        pid = node.start(name, merged, archives, packaged=previous)
         network.attach(name, node.wait_for_leader(name, pid))
     for name in layout.NODES:
         node.wait_active(name, "containerd.service")
     say(f"    nodes running, containerd active ({duration(time.monotonic() - started)})")
+    if previous:
+        install_packages(version)
 
     say("==> importing the images into each node's containerd (ctr -n k8s.io images import)")
     import_started = time.monotonic()
@@ -124,7 +172,7 @@ def _up() -> None:
         list(pool.map(import_images, layout.NODES))
     say(f"    {sum(len(v) for v in names.values())} image names in {duration(time.monotonic() - import_started)}")
 
-    say(f"==> kubeadm init on {layout.CONTROL_PLANE} ({versions.kubernetes()}, about a minute)")
+    say(f"==> kubeadm init on {layout.CONTROL_PLANE} ({version}, about a minute)")
     in_node_with_heartbeat(layout.CONTROL_PLANE, ["kubeadm", "init", "--config", "/etc/kubeadm/init.yaml"],
                            "waiting for kubeadm init", 600)
     kubeconfig().parent.mkdir(parents=True, exist_ok=True)
@@ -154,6 +202,42 @@ def _up() -> None:
     say(f"    ready in {duration(time.monotonic() - started)} (after the tools)")
 
 
+def install_packages(version: str) -> None:
+    """kubeadm, kubelet and kubectl at one release, with cri-tools and kubernetes-cni, installed and
+    held with apt on every node, as the Kubernetes documentation installs them."""
+    v = packages.debian_version(version)
+    say(f"==> apt-get install kubelet={v} kubeadm={v} kubectl={v} on every node (pkgs.k8s.io, this host)")
+    script = ("set -e; update-ca-certificates >/dev/null; apt-get update -q; "
+              f"apt-get install -y -q kubelet={v} kubeadm={v} kubectl={v} cri-tools kubernetes-cni; "
+              "apt-mark hold kubelet kubeadm kubectl")
+    started = time.monotonic()
+
+    def install(name: str) -> None:
+        result = node.run(name, ["bash", "-c", script], timeout=300, check=False)
+        (layout.node_dir(name) / "apt-install.log").write_text(result.stdout + result.stderr)
+        if result.returncode != 0:
+            raise ClusterError(f"{name}: installing the packages failed (exit {result.returncode}); "
+                               f"see {layout.node_dir(name) / 'apt-install.log'}:\n{result.stderr.strip()[-600:]}")
+
+    with concurrent.futures.ThreadPoolExecutor(len(layout.NODES)) as pool:
+        list(pool.map(install, layout.NODES))
+    say(f"    installed and held on {len(layout.NODES)} nodes in {duration(time.monotonic() - started)}")
+
+
+def pkgserver_pids() -> list[int]:
+    """The package repository servers running on this host (started by a cluster one minor behind)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                if PKGSERVER_MARK in cmdline and layout.HOST_IP in cmdline:
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
 def addon_manifest(addon: str, names: dict[str, list[str]]) -> str:
     return (config.FILES / "addons" / f"{addon}.yaml").read_text(encoding="utf-8").replace("{image}", names[addon][0])
 
@@ -166,6 +250,12 @@ def down() -> None:
     """Stop the machines and remove every process, mount, network namespace, interface and cgroup
     the runtime made. Raises ClusterError (and leaves the state directory) if a mount remains."""
     removed: list[str] = []
+    (layout.state_dir() / PKGSERVER_PID).unlink(missing_ok=True)
+    servers = pkgserver_pids()
+    for pid in servers:  # the one this cluster started, or one a crashed cluster left
+        pkgserver.stop(pid)
+    if servers:
+        removed.append("the package repository server")
     with concurrent.futures.ThreadPoolExecutor(len(layout.NODES)) as pool:
         stopped = list(pool.map(node.stop, layout.NODES))
     removed += [f"node {n}" for n, s in zip(layout.NODES, stopped) if s]
@@ -200,6 +290,7 @@ def leftovers() -> list[str]:
     its cgroups, mounts under its state directory, its network namespace and host interface, its
     cgroups, and iptables rules of the host that name its interface or ranges."""
     found = [f"process {pid}" for pid in sorted(node.cgroup_pids())]
+    found += [f"package repository server, process {pid}" for pid in pkgserver_pids()]
     found += [f"mount {m}" for m in config.mounts_under(Path("/proc/self/mountinfo").read_text(), layout.state_dir())]
     if network.netns_exists():
         found.append(f"network namespace {layout.NETNS}")

@@ -14,6 +14,11 @@ with `ctr -n k8s.io images import`.
   nginx-unprivileged   the same on port 8080 as user 101, as nginxinc/nginx-unprivileged
   curl            Debian's curl with busybox's applets, as curlimages/curl
   dnsutils        Debian's dig, nslookup and host with busybox's applets
+
+A cluster that starts one minor behind (the upgrade exercise) gets both releases' images: the
+previous release's kube-apiserver, kube-controller-manager, kube-scheduler and kube-proxy from the
+`kubernetes-previous` tool (components named `<component>@previous`), the current ones as usual,
+and CoreDNS, etcd and pause under the names both kubeadm releases list.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KUBE_PROXY_TOOLS = ("/usr/sbin/xtables-nft-multi", "/usr/sbin/conntrack")
 XTABLES_LINKS = ("iptables", "iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore")
 CONTROL_PLANE_ONLY = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
+# A component built from the previous release's binaries: kube-apiserver@previous.
+PREVIOUS = "@previous"
+RELEASE_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy")
 NGINX_USER = b"nginx:x:101:101:nginx:/nonexistent:/bin/false\n"
 # The official nginx image's configuration, for Debian's nginx (whose compiled-in paths differ).
 NGINX_CONF = """user {user};
@@ -228,10 +236,16 @@ def write_archive(dest: Path, image_names: list[str], layer: Layer, entrypoint: 
         os.replace(tmp_dest, dest)
 
 
-def binary(name: str) -> Path:
-    path = Path(os.path.realpath(bin_dir() / name))
+def previous_tool():
+    return next(t for t in registry() if t.name == "kubernetes-previous")
+
+
+def binary(name: str, previous: bool = False) -> Path:
+    """An installed binary; with previous, the previous Kubernetes release's (tool kubernetes-previous)."""
+    path = previous_tool().dir / name if previous else Path(os.path.realpath(bin_dir() / name))
     if not path.is_file():
-        raise ProjectError(f"{name} is not installed; run `make tools`")
+        raise ProjectError(f"{name} is not installed; run `make tools`" if not previous else
+                           f"{path} is missing; run `python -m cka.tools install kubernetes-previous`")
     return path
 
 
@@ -281,10 +295,10 @@ def merged_usr(layer: Layer) -> None:
         layer.symlink(d, f"usr/{d}")
 
 
-def kube_proxy_layer(root: Path) -> Layer:
+def kube_proxy_layer(root: Path, previous: bool = False) -> Layer:
     layer = base_layer()
     merged_usr(layer)
-    layer.file("usr/local/bin/kube-proxy", binary("kube-proxy"))
+    layer.file("usr/local/bin/kube-proxy", binary("kube-proxy", previous))
     xtables_dir = "/usr/lib/x86_64-linux-gnu/xtables"
     extensions = sorted(f"{xtables_dir}/{p.name}" for p in (root / xtables_dir.lstrip("/")).glob("*.so"))
     add_with_libraries(layer, root, list(KUBE_PROXY_TOOLS) + extensions)
@@ -375,16 +389,18 @@ def recipe(names: dict[str, list[str]], root: Path) -> str:
     for f in (Path(__file__), config.FILES / "pause.go"):
         h.update(f.read_bytes())
     h.update(busybox_build.recipe().encode())
+    used = ("kubernetes", "etcd", "coredns", *ADDONS)
+    if any(component.endswith(PREVIOUS) for component in names):
+        used += ("kubernetes-previous",)
     for tool in registry():
-        if tool.name in ("kubernetes", "etcd", "coredns", *ADDONS):
+        if tool.name in used:
             h.update(tool.recipe_hash.encode())
     return h.hexdigest()[:12]
 
 
-def image_names(kubeadm_config: Path) -> dict[str, list[str]]:
-    """{component: [image, ...]}: kubeadm's from `kubeadm config images list` for the cluster's
-    configuration, the add-ons' at their pinned versions, the workloads' from versions.yaml."""
-    proc = subprocess.run([str(bin_dir() / "kubeadm"), "config", "images", "list", "--config", str(kubeadm_config)],
+def kubeadm_images(kubeadm: Path, kubeadm_config: Path) -> dict[str, str]:
+    """{component: image} as `kubeadm config images list` prints them for a configuration."""
+    proc = subprocess.run([str(kubeadm), "config", "images", "list", "--config", str(kubeadm_config)],
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise ProjectError(f"kubeadm config images list failed: {proc.stderr.strip()[-400:]}")
@@ -392,7 +408,20 @@ def image_names(kubeadm_config: Path) -> dict[str, list[str]]:
     expected = {"kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "coredns", "pause", "etcd"}
     if set(listed) != expected:
         raise ProjectError(f"kubeadm lists unexpected images: {proc.stdout.strip()}")
-    names = {component: [image] for component, image in listed.items()}
+    return listed
+
+
+def image_names(kubeadm_config: Path, previous_config: Path | None = None) -> dict[str, list[str]]:
+    """{component: [image, ...]}: kubeadm's from `kubeadm config images list` for the cluster's
+    configuration, the add-ons' at their pinned versions, the workloads' from versions.yaml. With
+    previous_config (the same cluster at the previous release), also what the previous kubeadm lists."""
+    names = {component: [image] for component, image in kubeadm_images(bin_dir() / "kubeadm", kubeadm_config).items()}
+    if previous_config is not None:
+        for component, image in kubeadm_images(binary("kubeadm", previous=True), previous_config).items():
+            if component in RELEASE_COMPONENTS:
+                names[component + PREVIOUS] = [image]
+            elif image not in names[component]:
+                names[component].append(image)
     for component, (repository, *_) in ADDONS.items():
         names[component] = [f"{repository}:{versions.get('go_tools', component, 'version')}"]
     for component, images in versions.get("node_images").items():
@@ -403,14 +432,16 @@ def image_names(kubeadm_config: Path) -> dict[str, list[str]]:
 
 def component_image(component: str, root: Path, out: Path) -> tuple[Layer, dict]:
     """The layer of one component's image and its configuration (entrypoint, cmd, user, stop signal)."""
+    previous = component.endswith(PREVIOUS)
+    component = component.removesuffix(PREVIOUS)
     if component in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd"):
         layer = base_layer()
-        layer.file(f"usr/local/bin/{component}", binary(component))
+        layer.file(f"usr/local/bin/{component}", binary(component, previous))
         if component == "etcd":
             layer.file("usr/local/bin/etcdctl", binary("etcdctl"))
         return layer, {"entrypoint": [f"/usr/local/bin/{component}"]}
     if component == "kube-proxy":
-        return kube_proxy_layer(root), {"entrypoint": ["/usr/local/bin/kube-proxy"]}
+        return kube_proxy_layer(root, previous), {"entrypoint": ["/usr/local/bin/kube-proxy"]}
     if component == "coredns":
         layer = base_layer()
         layer.file("coredns", binary("coredns"))
@@ -442,13 +473,17 @@ def archive_name(component: str) -> str:
     return f"{component}.tar"
 
 
-def ensure(kubeadm_config: Path, root: Path) -> tuple[Path, dict[str, list[str]]]:
-    """The directory of OCI archives for the cluster's images (built once per recipe), and their names."""
-    names = image_names(kubeadm_config)
-    out = layout.nodes_dir() / f"images-{recipe(names, root)}"
+def ensure(kubeadm_config: Path, root: Path, previous_config: Path | None = None) -> tuple[Path, dict[str, list[str]]]:
+    """The directory of OCI archives for the cluster's images (built once per recipe), and their names.
+    A cluster one minor behind (previous_config) keeps its own directory beside the usual one."""
+    names = image_names(kubeadm_config, previous_config)
+    prefix = "images-upgrade-" if previous_config is not None else "images-"
+    out = layout.nodes_dir() / f"{prefix}{recipe(names, root)}"
     if (out / ".cka-ready").exists():
         return out, names
-    for old in layout.nodes_dir().glob("images-*"):
+    for old in layout.nodes_dir().glob(f"{prefix}*"):
+        if previous_config is None and old.name.startswith("images-upgrade-"):
+            continue
         shutil.rmtree(old, ignore_errors=True)
     out.mkdir(parents=True)
     started = time.monotonic()
@@ -466,7 +501,8 @@ def ensure(kubeadm_config: Path, root: Path) -> tuple[Path, dict[str, list[str]]
 
 def for_node(node: str, names: dict[str, list[str]]) -> list[str]:
     """The components whose images a node imports: workers skip the control plane's."""
-    return [component for component in names if node == layout.CONTROL_PLANE or component not in CONTROL_PLANE_ONLY]
+    return [component for component in names
+            if node == layout.CONTROL_PLANE or component.removesuffix(PREVIOUS) not in CONTROL_PLANE_ONLY]
 
 
 def etcd_tag() -> str:

@@ -30,6 +30,9 @@ from . import config, layout
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 NODE_BINARIES = ("containerd", "containerd-shim-runc-v2", "ctr", "kubelet", "kubeadm", "kubectl", "crictl")
+# What the packages of pkgs.k8s.io bring instead when the cluster starts one minor behind (the
+# upgrade exercise): kubelet, kubeadm, kubectl, cri-tools and kubernetes-cni (/opt/cni/bin).
+PACKAGED_BINARIES = ("kubelet", "kubeadm", "kubectl", "crictl")
 CNI_PLUGINS = ("bridge", "loopback", "host-local", "portmap")
 # What the kubelet checks or sets at start; the values it wants (kubelet's setupKernelTunables).
 KUBELET_SYSCTLS = {
@@ -117,8 +120,11 @@ def remove_cgroups() -> list[str]:
 # --------------------------------------------------------------------------- the machine
 
 
-def prepare(node: str, root: Path, images: Path, pause_image: str, extra_files: dict[str, str]) -> Path:
-    """The node's overlay root, mounted, with its own identity and configuration files."""
+def prepare(node: str, root: Path, images: Path, pause_image: str, extra_files: dict[str, str],
+            binary_files: dict[str, tuple[bytes, int]] | None = None, packaged: bool = False) -> Path:
+    """The node's overlay root, mounted, with its own identity and configuration files. packaged:
+    the Kubernetes binaries come from packages (installed later), so the root's own kubelet unit,
+    which runs the bind-mounted kubelet, goes away and the package's unit takes its place."""
     d = layout.node_dir(node)
     for sub in ("upper", "work", "root", "containerd", "kubelet"):
         (d / sub).mkdir(parents=True, exist_ok=True)
@@ -142,6 +148,14 @@ def prepare(node: str, root: Path, images: Path, pause_image: str, extra_files: 
         if target.is_symlink():
             target.unlink()
         target.write_text(text)
+    for rel, (data, mode) in (binary_files or {}).items():
+        target = merged / rel.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        target.chmod(mode)
+    if packaged:
+        for rel in ("etc/systemd/system/kubelet.service", "etc/systemd/system/multi-user.target.wants/kubelet.service"):
+            (merged / rel).unlink(missing_ok=True)
     for name, value in KUBELET_SYSCTLS.items():
         (merged / "etc/cka/sysctl").mkdir(parents=True, exist_ok=True)
         (merged / "etc/cka/sysctl" / name.replace("/", ".")).write_text(value + "\n")
@@ -153,7 +167,7 @@ def prepare(node: str, root: Path, images: Path, pause_image: str, extra_files: 
     return merged
 
 
-def nspawn_command(node: str, merged: Path, images: Path) -> list[str]:
+def nspawn_command(node: str, merged: Path, images: Path, packaged: bool = False) -> list[str]:
     d = layout.node_dir(node)
     cmd = [
         "systemd-nspawn", "--quiet", "--register=no", "--keep-unit", f"--machine={node}", f"--hostname={node}",
@@ -164,17 +178,18 @@ def nspawn_command(node: str, merged: Path, images: Path) -> list[str]:
         f"--bind-ro={images}:/opt/cka/images", "--bind-ro=/dev/kmsg",
     ]
     for b in NODE_BINARIES:
-        cmd.append(f"--bind-ro={os.path.realpath(bin_dir() / b)}:/usr/local/bin/{b}")
-    for p in CNI_PLUGINS:
+        if not (packaged and b in PACKAGED_BINARIES):
+            cmd.append(f"--bind-ro={os.path.realpath(bin_dir() / b)}:/usr/local/bin/{b}")
+    for p in CNI_PLUGINS if not packaged else ():
         cmd.append(f"--bind-ro={os.path.realpath(bin_dir() / p)}:/opt/cni/bin/{p}")
     return cmd + ["/usr/local/sbin/cka-init"]
 
 
-def start(node: str, merged: Path, images: Path) -> int:
+def start(node: str, merged: Path, images: Path, packaged: bool = False) -> int:
     """Start the machine; return the PID of systemd-nspawn."""
     make_cgroups(node)
     log = open(layout.node_dir(node) / "console.log", "ab")
-    proc = subprocess.Popen(nspawn_command(node, merged, images), stdin=subprocess.DEVNULL, stdout=log,
+    proc = subprocess.Popen(nspawn_command(node, merged, images, packaged), stdin=subprocess.DEVNULL, stdout=log,
                             stderr=subprocess.STDOUT, preexec_fn=join_cgroups(node), start_new_session=True)
     (layout.node_dir(node) / "nspawn.pid").write_text(str(proc.pid))
     return proc.pid
