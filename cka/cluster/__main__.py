@@ -65,6 +65,8 @@ def up(args: argparse.Namespace) -> int:
     if release != "current" and runtime != "kubeadm":
         raise ClusterError(f"CLUSTER_VERSION={release}: only the kubeadm runtime starts one minor behind "
                            "(make cluster-up CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION=previous)")
+    if runtime == "kubeadm":
+        runtime_module(runtime).release_version(release)  # a clear error for an unknown CLUSTER_VERSION
     if current_runtime():
         if reachable():
             running = runtime_module(runtime).running_release() if runtime == "kubeadm" else "current"
