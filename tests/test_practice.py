@@ -10,9 +10,11 @@ import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from cka import versions
 from cka.practice import exam, reports, tasks
 from cka.site import practice_pages
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 TASKS = tasks.load_tasks()
 
@@ -68,8 +70,31 @@ def test_a_task_whose_checks_are_all_guards_is_refused():
 def test_every_text_placeholder_is_known():
     for task in TASKS:
         for lang in tasks.LANGS:
-            text = tasks.fill(task.task[lang], task)
-            assert "{" + "dir}" not in text and "{k8s}" not in text, task.id
+            texts = [task.task[lang], task.explanation[lang], *task.hints[lang]]
+            texts += [c.text[lang] for c in task.checks] + [c.hint[lang] for c in task.checks]
+            for text in texts:
+                filled = tasks.fill(text, task)
+                assert "{" + "dir}" not in filled and "{k8s" not in filled, (task.id, filled)
+
+
+def test_version_placeholders_come_from_versions_yaml():
+    task = TASKS[0]
+    assert tasks.fill("{k8s} {k8s_previous} {k8s_package}", task) == (
+        f"{versions.kubernetes()} {versions.get('kubernetes', 'previous_version')} "
+        f"{versions.kubernetes().lstrip('v')}-1.1")
+
+
+def test_a_task_that_starts_its_own_cluster_runs_alone_on_kubeadm_only():
+    upgrade = tasks.find(TASKS, "cluster-upgrade")
+    assert upgrade.data["cluster"] == "previous" and upgrade.data["alone"] is True
+    assert upgrade.runs_on("kubeadm") and not upgrade.runs_on("kind") and not upgrade.runs_on("binary")
+    assert upgrade.needs == tasks.NEEDS_KUBEADM and upgrade.answer_seconds > 600
+    other = tasks.find(TASKS, "kubelet-config")
+    assert other.runs_on("kind") and other.needs == tasks.NEEDS_NODES and other.answer_seconds == 180
+    data = dict(upgrade.data, cluster="older", alone=False)
+    errors = "\n".join(tasks.task_errors("cluster-upgrade", "practice/cluster-architecture/cluster-upgrade.yaml", data,
+                                         tasks.domain_names()))
+    assert "`cluster` is `previous`" in errors and "needs `runtime: nodes` and `alone: true`" in errors
 
 
 def scores(fractions):

@@ -238,3 +238,14 @@ def test_component_config_without_schema_goes_to_configcheck(tmp_path):
     proc = run_validate(root, "--no-install")
     assert 'manifests/x/kubelet.yaml:3: [configcheck] kubelet.config.k8s.io/v1beta1 KubeletConfiguration: ' \
            'json: unknown field "cgroupDriverr"' in proc.stdout
+
+
+def test_a_task_scripts_shellcheck_directive_covers_the_whole_script():
+    from cka.checks.practice import PRELUDE, with_prelude
+
+    script = "# shellcheck disable=SC2029\nssh node01 \"echo $HOME\"\n"
+    text = with_prelude(script)
+    assert text.splitlines()[1] == "# shellcheck disable=SC2029"  # before `set`, so it holds for every line
+    assert len(text.splitlines()) == len((PRELUDE + script).splitlines())  # findings keep their line numbers
+    assert text.splitlines()[3:] == (PRELUDE + script).splitlines()[3:]
+    assert with_prelude("echo hi\n") == PRELUDE + "echo hi\n"

@@ -109,6 +109,16 @@ def shell_blocks(sf: SourceFile) -> list[tuple[str, int, str]]:
 PRELUDE = "#!/usr/bin/env bash\nset -euo pipefail\n"
 
 
+def with_prelude(script: str) -> str:
+    """The script as bash runs it. A shellcheck directive on its first line goes before `set`, where
+    shellcheck reads it for the whole script; the lines keep their numbers."""
+    first, newline, rest = script.partition("\n")
+    if first.lstrip().startswith("# shellcheck "):
+        shebang, setting = PRELUDE.splitlines()[:2]
+        return f"{shebang}\n{first.strip()}\n{setting}\n{rest}"
+    return PRELUDE + script
+
+
 def shell_problems(files: list[SourceFile], ctx: Context) -> list[Problem]:
     problems: list[Problem] = []
     with tempfile.TemporaryDirectory(prefix="cka-task-shell-") as tmp:
@@ -116,7 +126,7 @@ def shell_problems(files: list[SourceFile], ctx: Context) -> list[Problem]:
         for sf in files:
             for number, (what, first, script) in enumerate(shell_blocks(sf)):
                 path = Path(tmp) / f"{sf.path.stem}-{number}.sh"
-                path.write_text(PRELUDE + script, encoding="utf-8")
+                path.write_text(with_prelude(script), encoding="utf-8")
                 scripts[str(path)] = (sf, what, first - PRELUDE.count("\n"))
         if not scripts:
             return []
@@ -184,7 +194,7 @@ def run(files: list[SourceFile], ctx: Context) -> list[Problem]:
     problems = [p for sf in sets for p in set_problems(sf)]
     problems += [p for sf in files for p in schema_problems(sf)]
     problems += shared_namespaces(files)
-    key = tool_key(ctx.bin("shellcheck"), "task-shell-1")
+    key = tool_key(ctx.bin("shellcheck"), "task-shell-2")
     problems += cached(ctx.cache, "practice-shell", key, files, lambda fs: shell_problems(fs, ctx))
     return problems
 

@@ -47,7 +47,6 @@ from .runner import detect_runtime, reset, setup, wait_gone
 from .state import load_state, save_state
 from .tasks import (
     EXAM_MINUTES,
-    NEEDS_NODES,
     LANGS,
     WORDS,
     PracticeError,
@@ -111,7 +110,7 @@ def cmd_grade(args) -> int:
     lang = lang_of(args)
     rt = detect_runtime()
     if not task.runs_on(rt.name):
-        raise PracticeError(f"{task.id} {NEEDS_NODES}")
+        raise PracticeError(f"{task.id} {task.needs}")
     say(f"==> {task.title[lang]} [{task.id}]")
     results = grade(task, rt, args.timeout)
     history.record(history.attempt_of(task, results, "practice"))

@@ -22,7 +22,6 @@ from .runner import bash, detect_runtime, reset, settle, setup, task_env, wait_g
 from .state import load_state
 from .tasks import (
     EXAM_MINUTES,
-    NEEDS_NODES,
     EXAM_TASKS,
     PASS_MARK,
     WORDS,
@@ -195,7 +194,7 @@ def cmd_mock_exam(args) -> int:
         chosen = set_tasks(args.set, tasks)
         for task in chosen:
             if not task.runs_on(rt.name):
-                raise PracticeError(f"{task.id} (mock exam set {args.set}) {NEEDS_NODES}")
+                raise PracticeError(f"{task.id} (mock exam set {args.set}) {task.needs}")
         label = f"set {args.set}"
     else:
         chosen = draw(tasks, rt.name, seed)

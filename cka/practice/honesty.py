@@ -37,7 +37,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
             problems.append(f"the untouched setup scores {got}/{total}: {held} already hold before any answer; "
                             "mark a check that only a mistake can break `guard: true`, or make it need the answer")
         env = task_env(task, rt)
-        result = bash(task.solution, env, timeout=180)
+        result = bash(task.solution, env, timeout=task.answer_seconds)
         settle(task, rt)
         if result.returncode != 0:
             problems.append(f"the reference solution failed (exit {result.returncode}): "
@@ -49,7 +49,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
             problems.append(f"the reference solution does not get full marks: {details}")
         for other in task.data.get("alternatives") or []:
             setup(task, rt)
-            bash(other["script"], task_env(task, rt), timeout=180)
+            bash(other["script"], task_env(task, rt), timeout=task.answer_seconds)
             settle(task, rt)
             missed = failed_ids(grade(task, rt, timeout))
             if missed:
@@ -58,7 +58,7 @@ def check_task(task: Task, rt: Runtime, timeout: float) -> Verdict:
         for wrong in task.data["wrong"]:
             setup(task, rt)
             env = task_env(task, rt)
-            bash(wrong["script"], env, timeout=180)
+            bash(wrong["script"], env, timeout=task.answer_seconds)
             settle(task, rt)
             lost = failed_ids(grade(task, rt, timeout))
             if lost != set(wrong["lost"]):

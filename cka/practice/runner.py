@@ -7,10 +7,13 @@ import pathlib
 import re
 import shutil
 import subprocess
+import threading
 import time
 
 from .. import cluster
-from .tasks import NEEDS_NODES, TASK_LABEL, WORK, PracticeError, Runtime, Task, k8s_version, workdir
+from .. import versions
+from ..console import say
+from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, k8s_version, package_version, workdir
 
 
 def detect_runtime() -> Runtime:
@@ -40,7 +43,9 @@ def etcd_flags(runtime: str) -> str:
 def task_env(task: Task, rt: Runtime) -> dict[str, str]:
     env = cluster.env()
     env.update(DIR=workdir(task, rt), NS=(task.namespaces or ["default"])[0], TASK=task.id, RUNTIME=rt.name,
-               CONTEXT=rt.context, ETCDCTL_FLAGS=rt.etcd, K8S_VERSION=k8s_version())
+               CONTEXT=rt.context, ETCDCTL_FLAGS=rt.etcd, K8S_VERSION=k8s_version(),
+               K8S_MINOR=versions.get("kubernetes", "minor"), K8S_PREVIOUS=versions.get("kubernetes", "previous_version"),
+               K8S_PACKAGE=package_version(k8s_version()))
     return env
 
 
@@ -56,8 +61,41 @@ def kubectl(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     return cluster.kubectl(*args, check=False, capture=True, timeout=timeout)
 
 
-def reset(task: Task, rt: Runtime) -> None:
-    """Remove what the task's setup and the learner created; returns without waiting for namespaces."""
+def running_release(rt: Runtime) -> str:
+    """current, or previous while the kubeadm cluster runs one minor behind (a `cluster: previous` task)."""
+    if rt.name != "kubeadm":
+        return "current"
+    from ..cluster import kubeadm  # noqa: PLC0415 - only this runtime's state
+
+    return kubeadm.running_release() or "current"
+
+
+# Tasks are set up in parallel (make practice-check): one of them brings the usual cluster back.
+CLUSTER_SWAP = threading.Lock()
+
+
+def start_cluster(release: str) -> None:
+    """Replace the kubeadm cluster with a new one at release (current or previous)."""
+    from ..cluster.__main__ import rebuild  # noqa: PLC0415 - cluster-up's own steps, used by few tasks
+
+    started = time.monotonic()
+    say(f"==> a new kubeadm cluster at CLUSTER_VERSION={release} (make cluster-down; make cluster-up "
+        f"CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION={release}), about a minute and a half")
+    try:
+        rebuild(release)
+    except cluster.ClusterError as err:
+        raise PracticeError(f"the kubeadm cluster at CLUSTER_VERSION={release} did not start: {err}") from None
+    say(f"    the cluster is ready ({time.monotonic() - started:.0f} s)")
+
+
+def reset(task: Task, rt: Runtime, *, usual_cluster: bool = True) -> None:
+    """Remove what the task's setup and the learner created; returns without waiting for namespaces.
+    With usual_cluster, a cluster that a `cluster: previous` task started one minor behind is replaced
+    by the usual one first."""
+    if usual_cluster and running_release(rt) != "current":
+        with CLUSTER_SWAP:
+            if running_release(rt) != "current":
+                start_cluster("current")
     env = task_env(task, rt)
     pathlib.Path(env["DIR"]).mkdir(parents=True, exist_ok=True)
     if task.data.get("reset"):
@@ -118,9 +156,13 @@ def wait_gone(task: Task, timeout: float = 180) -> None:
 
 def setup(task: Task, rt: Runtime) -> None:
     if not task.runs_on(rt.name):
-        raise PracticeError(f"{task.id} {NEEDS_NODES}")
-    reset(task, rt)
-    wait_gone(task)
+        raise PracticeError(f"{task.id} {task.needs}")
+    if task.data.get("cluster"):
+        reset(task, rt, usual_cluster=False)
+        start_cluster(task.data["cluster"])
+    else:
+        reset(task, rt)
+        wait_gone(task)
     env = task_env(task, rt)
     pathlib.Path(env["DIR"]).mkdir(parents=True, exist_ok=True)
     if "--cacert" in rt.etcd and "{etcd}" in json.dumps(task.data):

@@ -39,9 +39,18 @@ RUNTIMES = ("any", "nodes")
 REAL_NODE_RUNTIMES = ("kind", "kubeadm")
 NEEDS_NODES = ("needs real nodes: it runs on the kubeadm runtime (`make cluster-down; make cluster-up "
                "CLUSTER_RUNTIME=kubeadm`, as root on Linux) or the kind runtime")
+# A task that starts its own cluster: `cluster: previous` replaces the kubeadm cluster with one a minor
+# behind (the upgrade exercise), so it runs only on that runtime, alone; the next task's reset brings
+# the usual cluster back (cka.practice.runner).
+CLUSTER_STARTS = ("previous",)
+NEEDS_KUBEADM = ("starts its own cluster one minor behind: it runs on the kubeadm runtime (`make cluster-down; "
+                 "make cluster-up CLUSTER_RUNTIME=kubeadm`, as root on Linux)")
+# How long a learner's answer may take in `make practice-check`: an upgrade runs for minutes.
+ANSWER_SECONDS = 180
+CLUSTER_ANSWER_SECONDS = 900
 TASK_LABEL = "practice.cka-guide.io/task"
 TOP_KEYS = {"domain", "competencies", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects",
-            "title", "task", "alternatives",
+            "cluster", "title", "task", "alternatives",
             "hints", "explanation", "setup", "solution", "reset", "checks", "wrong"}
 CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script", "guard"}
 
@@ -105,7 +114,18 @@ class Task:
 
     def runs_on(self, runtime: str | None) -> bool:
         """Whether the task can be set up on that runtime (binary, kind or kubeadm)."""
+        if self.data.get("cluster"):
+            return runtime == "kubeadm"
         return self.runtime == "any" or runtime in REAL_NODE_RUNTIMES
+
+    @property
+    def needs(self) -> str:
+        """Why the task cannot be set up on another runtime, and what to start instead."""
+        return NEEDS_KUBEADM if self.data.get("cluster") else NEEDS_NODES
+
+    @property
+    def answer_seconds(self) -> int:
+        return CLUSTER_ANSWER_SECONDS if self.data.get("cluster") else ANSWER_SECONDS
 
     @property
     def namespaces(self) -> list[str]:
@@ -113,7 +133,8 @@ class Task:
 
     @property
     def checks(self) -> list[Check]:
-        return [Check(id=c["id"], points=int(c["points"]), text=c["text"], hint=c.get("hint") or {},
+        return [Check(id=c["id"], points=int(c["points"]), text={k: fill(v, self) for k, v in c["text"].items()},
+                      hint=c.get("hint") or {},
                       assertion=c.get("assert"), file=c.get("file"), script=c.get("script"),
                       guard=bool(c.get("guard")))
                 for c in self.data["checks"]]
@@ -159,6 +180,12 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
         add(f"{rel}: weight must be a whole number of percent between 1 and 15")
     if data.get("runtime", "any") not in RUNTIMES:
         add(f"{rel}: runtime must be one of {', '.join(RUNTIMES)}")
+    if "cluster" in data:
+        if data["cluster"] not in CLUSTER_STARTS:
+            add(f"{rel}: `cluster` is `previous` (the kubeadm cluster one minor behind), or left out")
+        if data.get("runtime") != "nodes" or data.get("alone") is not True:
+            add(f"{rel}: `cluster: {data['cluster']}` replaces the whole cluster: the task needs `runtime: nodes` "
+                "and `alone: true`")
     page = data.get("page", "")
     if not all((root / "docs" / f"{page}.{lang}.md").exists() for lang in LANGS):
         add(f"{rel}: page `{page}` has no docs/{page}.ko.md and .en.md")
@@ -279,14 +306,24 @@ def workdir(task: Task, runtime: Runtime) -> str:
 
 
 def fill(text: str, task: Task, runtime: Runtime | None = None) -> str:
-    """Replace {dir}, {context}, {etcd} and {k8s} in a task's text."""
+    """Replace {dir}, {context}, {etcd}, {k8s}, {k8s_previous} and {k8s_package} (the Debian package
+    version of {k8s}, as pkgs.k8s.io spells it) in a task's text."""
     rt = runtime or Runtime.site()
     return (str(text).replace("{dir}", workdir(task, rt)).replace("{context}", rt.context)
-            .replace("{etcd}", rt.etcd).replace("{k8s}", k8s_version()))
+            .replace("{etcd}", rt.etcd).replace("{k8s}", k8s_version())
+            .replace("{k8s_previous}", versions.get("kubernetes", "previous_version"))
+            .replace("{k8s_package}", package_version(k8s_version())))
 
 
 def k8s_version() -> str:
     return versions.kubernetes()
+
+
+def package_version(version: str) -> str:
+    """v1.35.4 -> 1.35.4-1.1, the version pkgs.k8s.io gives its packages (cka.cluster.nodes.packages)."""
+    from ..cluster.nodes.packages import debian_version  # noqa: PLC0415 - the one place that spells it
+
+    return debian_version(version)
 
 
 def page_url(page: str, lang: str, anchor: str = "") -> str:

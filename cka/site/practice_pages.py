@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .. import curriculum
+from .. import curriculum, versions
 from ..content import page_link, read_front_matter
 from ..errors import ProjectError
 from ..paths import DOCS
@@ -29,12 +29,21 @@ WORDS = {
            "nodes_note": "실제 컨테이너나 kubelet, 노드 접속이 필요해 실제 노드가 있는 런타임에서만 준비된다: "
                          "kubeadm 런타임(`make cluster-up CLUSTER_RUNTIME=kubeadm`, 리눅스에서 root)이나 "
                          "kind 런타임. 바이너리 런타임은 이 과제를 건너뛴다.",
+           "kubeadm": "kubeadm 런타임 전용",
+           "kubeadm_note": "`make practice`가 kubeadm 클러스터를 한 마이너 버전 아래({k8s_previous})로 새로 띄운다"
+                           "(1분 30초쯤). 다음 과제나 `make practice-reset`이 평소의 {k8s} 클러스터를 다시 띄운다. "
+                           "kubeadm 런타임(`make cluster-up CLUSTER_RUNTIME=kubeadm`, 리눅스에서 root)에서만 준비된다.",
            "start": "시작", "runtime": "런타임", "any": "모두", "total": "합계", "trains": "훈련하는 역량"},
     "en": {"task": "Task", "domain": "Domain", "weight": "Weight", "checks": "What is graded", "points": "pt",
            "hint": "Hint", "solution": "Solution", "why": "Why", "read": "Read more", "nodes": "real nodes only",
            "nodes_note": "Needs containers that really run, a real kubelet or a node to log in to, so it is set "
                          "up only on a runtime with real nodes: the kubeadm runtime (`make cluster-up "
                          "CLUSTER_RUNTIME=kubeadm`, root on Linux) or the kind runtime. The binary runtime skips it.",
+           "kubeadm": "kubeadm runtime only",
+           "kubeadm_note": "`make practice` starts a new kubeadm cluster one minor behind ({k8s_previous}, about a "
+                           "minute and a half); the next task or `make practice-reset` brings the usual {k8s} cluster "
+                           "back. It is set up only on the kubeadm runtime (`make cluster-up CLUSTER_RUNTIME=kubeadm`, "
+                           "root on Linux).",
            "start": "Start", "runtime": "Runtime", "any": "all", "total": "Total", "trains": "Competencies"},
 }
 
@@ -70,7 +79,9 @@ def task_markdown(task, lang: str, page_dir: str) -> str:
     out = [f"## {task.title[lang]} {{#{task.id}}}", ""]
     meta = f"`{task.id}` · {domains[task.domain][lang]} · {w['weight']} {task.weight} % · {task.max_points} {w['points']}"
     out += [meta, "", f"{w['trains']}: " + " · ".join(competency_names(task, lang)), ""]
-    if task.runtime == "nodes":
+    if task.data.get("cluster"):
+        out += [f'!!! note "{w["kubeadm"]}"', f"    {fill(w['kubeadm_note'], task, site)}", ""]
+    elif task.runtime == "nodes":
         out += [f'!!! note "{w["nodes"]}"', f"    {w['nodes_note']}", ""]
     out += ["```bash", f"make practice TASK={task.id}", f"kubectl config use-context {site.context}", "```", ""]
     out += [fill(task.task[lang], task, site).rstrip(), ""]
@@ -96,8 +107,13 @@ def solution_text(task) -> str:
     site = Runtime.site()
     lines = [line for line in task.solution.splitlines() if not line.lstrip().startswith("# shellcheck")]
     text = "\n".join(lines)
+    previous, package = fill("{k8s_previous}", task), fill("{k8s_package}", task)
+    minor = versions.get("kubernetes", "minor")
     for name, value in (("$DIR", workdir(task, site)), ("$ETCDCTL_FLAGS", site.etcd),
-                        ("${K8S_VERSION}", k8s_version()), ("$K8S_VERSION", k8s_version())):
+                        ("${K8S_VERSION}", k8s_version()), ("$K8S_VERSION", k8s_version()),
+                        ("${K8S_PREVIOUS}", previous), ("$K8S_PREVIOUS", previous),
+                        ("${K8S_PACKAGE}", package), ("$K8S_PACKAGE", package),
+                        ("${K8S_MINOR}", minor), ("$K8S_MINOR", minor)):
         text = text.replace(f'"{name}', f'"{value}' if " " not in value else f'{value}').replace(name, value)
     return text
 
@@ -124,7 +140,7 @@ def index_markdown(lang: str, tasks: list) -> str:
         out += [f"### {info[lang]} ({info['weight']} %)", "",
                 f"| {w['task']} | id | {w['weight']} | {w['checks']} | {w['runtime']} |", "| --- | --- | ---: | ---: | --- |"]
         for t in mine:
-            runtime = w["nodes"] if t.runtime == "nodes" else w["any"]
+            runtime = w["kubeadm"] if t.data.get("cluster") else w["nodes"] if t.runtime == "nodes" else w["any"]
             out.append(f"| [{t.title[lang]}]({domain}.md#{t.id}) | `{t.id}` | {t.weight} % | {t.max_points} {w['points']} | {runtime} |")
         out.append("")
     out.append(f"{w['total']}: {len(tasks)}")
