@@ -174,3 +174,16 @@ def test_built_site_has_the_practice_pages(site_dir):
             assert f"#{task.id}" in index, f"{prefix}practice/index.html has no link to {task.id}"
         page = (site_dir / prefix / "practice" / "storage" / "index.html").read_text(encoding="utf-8")
         assert 'id="pv-pvc"' in page and "practice-tasks" not in page
+
+
+def test_a_task_that_starts_its_own_cluster_is_graded_only_there(monkeypatch):
+    from cka.practice import runner
+
+    upgrade, other = tasks.find(TASKS, "cluster-upgrade"), tasks.find(TASKS, "kubelet-config")
+    rt = tasks.Runtime("kubeadm", "kubernetes-admin@kubernetes")
+    monkeypatch.setattr(runner, "running_release", lambda rt: "current")
+    with pytest.raises(tasks.PracticeError, match="make practice TASK=cluster-upgrade"):
+        runner.require_task_cluster(upgrade, rt)  # the usual cluster would pass an upgrade nobody made
+    runner.require_task_cluster(other, rt)
+    monkeypatch.setattr(runner, "running_release", lambda rt: "previous")
+    runner.require_task_cluster(upgrade, rt)

@@ -43,7 +43,7 @@ from . import drill, history, progress
 from .exam import cmd_mock_check, cmd_mock_exam
 from .grading import grade, print_results, score
 from .honesty import cmd_check
-from .runner import detect_runtime, reset, setup, wait_gone
+from .runner import detect_runtime, require_task_cluster, reset, setup, wait_gone
 from .state import load_state, save_state
 from .tasks import (
     EXAM_MINUTES,
@@ -111,6 +111,7 @@ def cmd_grade(args) -> int:
     rt = detect_runtime()
     if not task.runs_on(rt.name):
         raise PracticeError(f"{task.id} {task.needs}")
+    require_task_cluster(task, rt)
     say(f"==> {task.title[lang]} [{task.id}]")
     results = grade(task, rt, args.timeout)
     history.record(history.attempt_of(task, results, "practice"))

@@ -70,6 +70,15 @@ def running_release(rt: Runtime) -> str:
     return kubeadm.running_release() or "current"
 
 
+def require_task_cluster(task: Task, rt: Runtime) -> None:
+    """A task that starts its own cluster is graded only there: the usual cluster already runs the
+    release an upgrade task asks for, and would pass an upgrade nobody made."""
+    wanted = task.data.get("cluster")
+    if wanted and running_release(rt) != wanted:
+        raise PracticeError(f"{task.id} is graded on the cluster its setup starts (CLUSTER_VERSION={wanted}), not on "
+                            f"the usual one that runs now: run `make practice TASK={task.id}` first")
+
+
 # Tasks are set up in parallel (make practice-check): one of them brings the usual cluster back.
 CLUSTER_SWAP = threading.Lock()
 
