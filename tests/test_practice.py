@@ -187,3 +187,11 @@ def test_a_task_that_starts_its_own_cluster_is_graded_only_there(monkeypatch):
     runner.require_task_cluster(other, rt)
     monkeypatch.setattr(runner, "running_release", lambda rt: "previous")
     runner.require_task_cluster(upgrade, rt)
+
+
+def test_a_particle_glued_to_a_version_placeholder_is_refused():
+    data = dict(tasks.find(TASKS, "cluster-upgrade").data)
+    data["task"] = {"ko": "클러스터를 {k8s}로 올려라.", "en": "Upgrade to {k8s}."}
+    errors = "\n".join(tasks.task_errors("cluster-upgrade", "practice/cluster-architecture/cluster-upgrade.yaml", data,
+                                         tasks.domain_names()))
+    assert "task (ko): `{k8s}로`: the particle's form depends" in errors

@@ -89,7 +89,7 @@ def start_cluster(release: str) -> None:
 
     started = time.monotonic()
     say(f"==> a new kubeadm cluster at CLUSTER_VERSION={release} (make cluster-down; make cluster-up "
-        f"CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION={release}), about a minute and a half")
+        f"CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION={release}), about 75 s")
     try:
         rebuild(release)
     except cluster.ClusterError as err:

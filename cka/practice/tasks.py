@@ -52,6 +52,8 @@ TASK_LABEL = "practice.cka-guide.io/task"
 TOP_KEYS = {"domain", "competencies", "weight", "runtime", "group", "alone", "page", "namespaces", "cluster_objects",
             "cluster", "title", "task", "alternatives",
             "hints", "explanation", "setup", "solution", "reset", "checks", "wrong"}
+# A version placeholder followed by a particle whose form depends on how the number ends (1.35는, 1.36은).
+VERSION_PARTICLE = re.compile(r"(\{k8s(?:_[a-z]+)?\}`?)(은|는|이|가|을|를|과|와|으로|로|이다|다)")
 CHECK_KEYS = {"id", "points", "text", "hint", "assert", "file", "script", "guard"}
 
 WORDS = {
@@ -234,6 +236,15 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
             elif set(check[key]) - set(LANGS):
                 add(f"{where}: `{key}` has keys other than {', '.join(LANGS)}: a comma in an unquoted text of "
                     f"`{{ko: …, en: …}}` cut it short; put the text in double quotes")
+    korean = [(key, (data.get(key) or {}).get("ko")) for key in ("title", "task", "explanation")
+              if isinstance(data.get(key), dict)]
+    korean += [("hints", hint) for hint in ((hints or {}).get("ko") or []) if isinstance(hints, dict)]
+    korean += [(f"check {n} {key}", c[key].get("ko")) for n, c in enumerate(checks, 1) if isinstance(c, dict)
+               for key in ("text", "hint") if isinstance(c.get(key), dict)]
+    for key, text in korean:
+        for m in VERSION_PARTICLE.finditer(str(text or "")):
+            add(f"{rel}: {key} (ko): `{m.group(0)}`: the particle's form depends on the version's last digit; "
+                "write the word 버전 before it (`{k8s} 버전으로`, `{k8s} 버전은`) or reword")
     if len(checks) < 2:
         add(f"{rel}: a task needs at least two checks, so that partial credit means something")
     elif all(isinstance(c, dict) and c.get("guard") is True for c in checks):

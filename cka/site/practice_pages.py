@@ -31,7 +31,7 @@ WORDS = {
                          "kind 런타임. 바이너리 런타임은 이 과제를 건너뛴다.",
            "kubeadm": "kubeadm 런타임 전용",
            "kubeadm_note": "`make practice`가 kubeadm 클러스터를 한 마이너 버전 아래({k8s_previous})로 새로 띄운다"
-                           "(1분 30초쯤). 다음 과제나 `make practice-reset`이 평소의 {k8s} 클러스터를 다시 띄운다. "
+                           "(75초쯤). 다음 과제나 `make practice-reset`이 평소의 {k8s} 클러스터를 다시 띄운다. "
                            "kubeadm 런타임(`make cluster-up CLUSTER_RUNTIME=kubeadm`, 리눅스에서 root)에서만 준비된다.",
            "start": "시작", "runtime": "런타임", "any": "모두", "total": "합계", "trains": "훈련하는 역량"},
     "en": {"task": "Task", "domain": "Domain", "weight": "Weight", "checks": "What is graded", "points": "pt",
@@ -40,8 +40,8 @@ WORDS = {
                          "up only on a runtime with real nodes: the kubeadm runtime (`make cluster-up "
                          "CLUSTER_RUNTIME=kubeadm`, root on Linux) or the kind runtime. The binary runtime skips it.",
            "kubeadm": "kubeadm runtime only",
-           "kubeadm_note": "`make practice` starts a new kubeadm cluster one minor behind ({k8s_previous}, about a "
-                           "minute and a half); the next task or `make practice-reset` brings the usual {k8s} cluster "
+           "kubeadm_note": "`make practice` starts a new kubeadm cluster one minor behind ({k8s_previous}, about "
+                           "75 s); the next task or `make practice-reset` brings the usual {k8s} cluster "
                            "back. It is set up only on the kubeadm runtime (`make cluster-up CLUSTER_RUNTIME=kubeadm`, "
                            "root on Linux).",
            "start": "Start", "runtime": "Runtime", "any": "all", "total": "Total", "trains": "Competencies"},

@@ -38,7 +38,7 @@ fi
 
 if want node; then
 # --8<-- [start:node]
-# On a worker this only rewrites the kubelet configuration for the new minor.
+# On a worker this only changes the kubelet's files: its configuration for the new minor, and its flags.
 kubeadm upgrade node
 # --8<-- [end:node]
 fi
