@@ -33,3 +33,15 @@ def get(*keys: str, data: dict | None = None):
 def kubernetes() -> str:
     """The exam's Kubernetes version, e.g. v1.35.4."""
     return get("kubernetes", "version")
+
+
+# The community repository's (pkgs.k8s.io) package revision: 1.35.4 is packaged as 1.35.4-1.1.
+PACKAGE_REVISION = "1.1"
+
+
+def package_version(version: str) -> str:
+    """v1.35.4 -> 1.35.4-1.1, the version pkgs.k8s.io gives a release's packages."""
+    plain = version.lstrip("v")
+    if not plain or not all(part.isdigit() for part in plain.split(".")):
+        raise ProjectError(f"versions.yaml: {version!r} is not a release version like v1.35.4")
+    return f"{plain}-{PACKAGE_REVISION}"

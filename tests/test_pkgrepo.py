@@ -31,10 +31,10 @@ def test_versions_and_tool():
     previous = versions.get("kubernetes", "previous_version")
     assert packages.minor_of(previous) == versions.get("kubernetes", "previous_minor")
     assert versions.get("kubernetes", "previous_staging") == "v0." + previous.split(".", 1)[1]
-    assert packages.debian_version("v1.35.4") == "1.35.4-1.1"
+    assert versions.package_version("v1.35.4") == "1.35.4-1.1"
     assert list(packages.releases()) == [previous, versions.kubernetes()]
     with pytest.raises(ProjectError, match="release version"):
-        packages.debian_version("latest")
+        versions.package_version("latest")
     tool = next(t for t in registry() if t.name == "kubernetes-previous")
     assert tool.optional and not tool.on_path and tool.version == previous
     assert {"kubeadm", "kubelet", "kube-proxy", "kube-apiserver"} <= set(tool.binaries)
@@ -147,7 +147,7 @@ def test_exam_upgrade_in_a_chroot():
     lines = out.splitlines()
     for version in (previous, current):  # apt-cache madison, before and after the source's switch
         url = pkgrepo.url(packages.minor_of(version)).rstrip("/")
-        assert f"   kubeadm | {packages.debian_version(version)} | {url}  Packages" in lines
+        assert f"   kubeadm | {versions.package_version(version)} | {url}  Packages" in lines
     assert lines.count(previous) == 1 and lines.count(current) == 1  # kubeadm version -o short, before and after
     assert f"Kubernetes {current}" in lines  # kubelet --version
     assert {"kubeadm", "kubectl", "kubelet"} <= set(lines)  # apt-mark showhold

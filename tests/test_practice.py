@@ -195,3 +195,7 @@ def test_a_particle_glued_to_a_version_placeholder_is_refused():
     errors = "\n".join(tasks.task_errors("cluster-upgrade", "practice/cluster-architecture/cluster-upgrade.yaml", data,
                                          tasks.domain_names()))
     assert "task (ko): `{k8s}로`: the particle's form depends" in errors
+    data["hints"] = ["not a mapping"]  # reported as a schema error, not a traceback
+    errors = "\n".join(tasks.task_errors("cluster-upgrade", "practice/cluster-architecture/cluster-upgrade.yaml", data,
+                                         tasks.domain_names()))
+    assert "`hints` needs the same number of hints in ko and en" in errors

@@ -46,7 +46,6 @@ HOST_PACKAGES = ["systemd-container", "debootstrap"]
 NSSWITCH = Path("/etc/nsswitch.conf")
 RELEASES = ("current", "previous")
 RELEASE_FILE = "release"
-PKGSERVER_PID = "pkgserver.pid"
 PKGSERVER_MARK = "cka.cluster.nodes.pkgrepo serve"
 
 
@@ -143,7 +142,6 @@ def _up(version: str, previous: bool) -> None:
     network.create()
     if previous:
         pid = pkgserver.spawn(layout.HOST_IP, 443, state / "pkgserver.log")
-        (state / PKGSERVER_PID).write_text(str(pid))
         say(f"    pkgs.k8s.io served from https://{layout.HOST_IP}/ (cka.cluster.nodes.pkgrepo), pid {pid}")
     for name in layout.NODES:
         extra = ({"etc/kubeadm/init.yaml": init_config} if name == layout.CONTROL_PLANE
@@ -205,7 +203,7 @@ def _up(version: str, previous: bool) -> None:
 def install_packages(version: str) -> None:
     """kubeadm, kubelet and kubectl at one release, with cri-tools and kubernetes-cni, installed and
     held with apt on every node, as the Kubernetes documentation installs them."""
-    v = packages.debian_version(version)
+    v = versions.package_version(version)
     say(f"==> apt-get install kubelet={v} kubeadm={v} kubectl={v} on every node (pkgs.k8s.io, this host)")
     script = ("set -e; update-ca-certificates >/dev/null; apt-get update -q; "
               f"apt-get install -y -q kubelet={v} kubeadm={v} kubectl={v} cri-tools kubernetes-cni; "
@@ -250,7 +248,6 @@ def down() -> None:
     """Stop the machines and remove every process, mount, network namespace, interface and cgroup
     the runtime made. Raises ClusterError (and leaves the state directory) if a mount remains."""
     removed: list[str] = []
-    (layout.state_dir() / PKGSERVER_PID).unlink(missing_ok=True)
     servers = pkgserver_pids()
     for pid in servers:  # the one this cluster started, or one a crashed cluster left
         pkgserver.stop(pid)

@@ -11,9 +11,8 @@ import threading
 import time
 
 from .. import cluster
-from .. import versions
 from ..console import say
-from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, k8s_version, package_version, workdir
+from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, version_values, workdir
 
 
 def detect_runtime() -> Runtime:
@@ -43,9 +42,8 @@ def etcd_flags(runtime: str) -> str:
 def task_env(task: Task, rt: Runtime) -> dict[str, str]:
     env = cluster.env()
     env.update(DIR=workdir(task, rt), NS=(task.namespaces or ["default"])[0], TASK=task.id, RUNTIME=rt.name,
-               CONTEXT=rt.context, ETCDCTL_FLAGS=rt.etcd, K8S_VERSION=k8s_version(),
-               K8S_MINOR=versions.get("kubernetes", "minor"), K8S_PREVIOUS=versions.get("kubernetes", "previous_version"),
-               K8S_PACKAGE=package_version(k8s_version()))
+               CONTEXT=rt.context, ETCDCTL_FLAGS=rt.etcd)
+    env.update({variable: value for _, variable, value in version_values()})
     return env
 
 

@@ -238,7 +238,7 @@ def task_errors(task_id: str, rel: str, data, domains: dict, root: pathlib.Path 
                     f"`{{ko: …, en: …}}` cut it short; put the text in double quotes")
     korean = [(key, (data.get(key) or {}).get("ko")) for key in ("title", "task", "explanation")
               if isinstance(data.get(key), dict)]
-    korean += [("hints", hint) for hint in ((hints or {}).get("ko") or []) if isinstance(hints, dict)]
+    korean += [("hints", hint) for hint in ((hints.get("ko") or []) if isinstance(hints, dict) else [])]
     korean += [(f"check {n} {key}", c[key].get("ko")) for n, c in enumerate(checks, 1) if isinstance(c, dict)
                for key in ("text", "hint") if isinstance(c.get(key), dict)]
     for key, text in korean:
@@ -317,24 +317,26 @@ def workdir(task: Task, runtime: Runtime) -> str:
 
 
 def fill(text: str, task: Task, runtime: Runtime | None = None) -> str:
-    """Replace {dir}, {context}, {etcd}, {k8s}, {k8s_previous} and {k8s_package} (the Debian package
-    version of {k8s}, as pkgs.k8s.io spells it) in a task's text."""
+    """Replace {dir}, {context}, {etcd} and the version placeholders of version_values() in a task's text."""
     rt = runtime or Runtime.site()
-    return (str(text).replace("{dir}", workdir(task, rt)).replace("{context}", rt.context)
-            .replace("{etcd}", rt.etcd).replace("{k8s}", k8s_version())
-            .replace("{k8s_previous}", versions.get("kubernetes", "previous_version"))
-            .replace("{k8s_package}", package_version(k8s_version())))
+    text = str(text).replace("{dir}", workdir(task, rt)).replace("{context}", rt.context).replace("{etcd}", rt.etcd)
+    for placeholder, _, value in version_values():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def k8s_version() -> str:
     return versions.kubernetes()
 
 
-def package_version(version: str) -> str:
-    """v1.35.4 -> 1.35.4-1.1, the version pkgs.k8s.io gives its packages (cka.cluster.nodes.packages)."""
-    from ..cluster.nodes.packages import debian_version  # noqa: PLC0415 - the one place that spells it
-
-    return debian_version(version)
+def version_values() -> list[tuple[str, str, str]]:
+    """(text placeholder, script variable, value) of every version a task may name: the exam's release,
+    its minor, the release the upgrade task starts from, and the Debian package version of the exam's
+    release as pkgs.k8s.io spells it (1.35.4-1.1)."""
+    return [("{k8s}", "K8S_VERSION", k8s_version()),
+            ("{k8s_minor}", "K8S_MINOR", versions.get("kubernetes", "minor")),
+            ("{k8s_previous}", "K8S_PREVIOUS", versions.get("kubernetes", "previous_version")),
+            ("{k8s_package}", "K8S_PACKAGE", versions.package_version(k8s_version()))]
 
 
 def page_url(page: str, lang: str, anchor: str = "") -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from .. import curriculum, versions
+from .. import curriculum
 from ..content import page_link, read_front_matter
 from ..errors import ProjectError
 from ..paths import DOCS
-from ..practice.tasks import Runtime, domain_names, fill, k8s_version, workdir
+from ..practice.tasks import Runtime, domain_names, fill, version_values, workdir
 
 INDEX = "<!-- practice-index -->"
 TASKS = re.compile(r"<!-- practice-tasks: ([a-z-]+) -->")
@@ -107,13 +107,10 @@ def solution_text(task) -> str:
     site = Runtime.site()
     lines = [line for line in task.solution.splitlines() if not line.lstrip().startswith("# shellcheck")]
     text = "\n".join(lines)
-    previous, package = fill("{k8s_previous}", task), fill("{k8s_package}", task)
-    minor = versions.get("kubernetes", "minor")
-    for name, value in (("$DIR", workdir(task, site)), ("$ETCDCTL_FLAGS", site.etcd),
-                        ("${K8S_VERSION}", k8s_version()), ("$K8S_VERSION", k8s_version()),
-                        ("${K8S_PREVIOUS}", previous), ("$K8S_PREVIOUS", previous),
-                        ("${K8S_PACKAGE}", package), ("$K8S_PACKAGE", package),
-                        ("${K8S_MINOR}", minor), ("$K8S_MINOR", minor)):
+    variables = [("$DIR", workdir(task, site)), ("$ETCDCTL_FLAGS", site.etcd)]
+    for _, variable, value in version_values():
+        variables += [(f"${{{variable}}}", value), (f"${variable}", value)]
+    for name, value in variables:
         text = text.replace(f'"{name}', f'"{value}' if " " not in value else f'{value}').replace(name, value)
     return text
 

@@ -36,8 +36,6 @@ from ...tools.registry import Tool, registry
 from . import config, debs, layout
 
 FILES = config.FILES / "packages"
-# The community repository's package revision: 1.35.4 -> 1.35.4-1.1.
-REVISION = "1.1"
 # Raise when what a package contains or declares changes without a change of its inputs.
 RECIPE = 1
 TOOLS = ("kubernetes", "kubernetes-node", "kubernetes-previous", "crictl", "cni-plugins")
@@ -45,14 +43,6 @@ TOOLS = ("kubernetes", "kubernetes-node", "kubernetes-previous", "crictl", "cni-
 
 def packages_dir() -> Path:
     return layout.nodes_dir() / "packages"
-
-
-def debian_version(version: str) -> str:
-    """v1.35.4 -> 1.35.4-1.1, the community repository's version format."""
-    plain = version.lstrip("v")
-    if not plain or not all(part.isdigit() for part in plain.split(".")):
-        raise ProjectError(f"versions.yaml: {version!r} is not a release version like v1.35.4")
-    return f"{plain}-{REVISION}"
 
 
 def minor_of(version: str) -> str:
@@ -88,7 +78,7 @@ def definitions(version: str, tools: dict[str, Tool]) -> list[debs.Deb]:
     source = releases()[version]
     admin, node = tools[source["kubeadm"]].dir, tools[source["kubelet"]].dir
     crictl, cni = tools["crictl"], tools["cni-plugins"]
-    v = debian_version(version)
+    v = pinned.package_version(version)
     unit = "usr/lib/systemd/system"
     return [
         debs.Deb("kubeadm", v, "admin", "Command-line utility for administering a Kubernetes cluster",
@@ -106,10 +96,10 @@ def definitions(version: str, tools: dict[str, Tool]) -> list[debs.Deb]:
                  scripts={"postinst": FILES / "kubelet.postinst", "postrm": FILES / "kubelet.postrm"}),
         debs.Deb("kubectl", v, "admin", "Command-line utility for interacting with a Kubernetes cluster",
                  files={"usr/bin/kubectl": (admin / "kubectl", 0o755)}),
-        debs.Deb("cri-tools", debian_version(crictl.version), "admin",
+        debs.Deb("cri-tools", pinned.package_version(crictl.version), "admin",
                  "Command-line utility for interacting with a container runtime",
                  files={"usr/bin/crictl": (crictl.dir / "crictl", 0o755)}),
-        debs.Deb("kubernetes-cni", debian_version(cni.version), "net",
+        debs.Deb("kubernetes-cni", pinned.package_version(cni.version), "net",
                  "Binaries required to provision kubernetes container networking",
                  files={**{f"opt/cni/bin/{b}": (cni.dir / b, 0o755) for b in cni.binaries},
                         "etc/cni/net.d/.kubernetes-cni-keep": (b"", 0o644)}),
@@ -117,7 +107,7 @@ def definitions(version: str, tools: dict[str, Tool]) -> list[debs.Deb]:
 
 
 def recipe_hash(version: str, tools: dict[str, Tool], defs: list[debs.Deb]) -> str:
-    h = hashlib.sha256(f"{version}|{REVISION}|{RECIPE}".encode())
+    h = hashlib.sha256(f"{version}|{pinned.PACKAGE_REVISION}|{RECIPE}".encode())
     used = sorted({*releases()[version].values(), "crictl", "cni-plugins"})
     for name in used:
         h.update((tools[name].dir / STAMP).read_bytes())

@@ -32,7 +32,7 @@ KEYRING = pkgrepo.KEYRING
 
 def exam_script(previous: str, current: str) -> str:
     """The learner's commands in a node: install the previous release, hold, switch the source, upgrade."""
-    old, new = packages.debian_version(previous), packages.debian_version(current)
+    old, new = pinned.package_version(previous), pinned.package_version(current)
     old_url, new_url = pkgrepo.url(packages.minor_of(previous)), pkgrepo.url(packages.minor_of(current))
     return f"""set -euxo pipefail
 export DEBIAN_FRONTEND=noninteractive
