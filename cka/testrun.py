@@ -3,13 +3,21 @@
 Each step is a command of its own; the summary at the end lists every step with
 its time and result. A failed step does not hide the others: the later steps that
 do not depend on it still run, and the exit status is non-zero.
+
+On the kubeadm runtime the steps that need no kubeadm cluster (the browser tests, the
+binary runtime's smoke tests, the HA lab) run beside its lab, whose tests that break a
+node or the control plane mostly wait for them to recover: their output goes to
+build/reports/steps/<step>.log, and a failure prints the log's end.
 """
 
 from __future__ import annotations
 
 import os
+import pathlib
+import re
 import subprocess
 import sys
+import threading
 import time
 
 from .paths import REPORTS, ROOT
@@ -37,7 +45,10 @@ KUBEADM_PARALLEL = "3"
 
 # (name, command, steps it needs to have passed, environment). "down" steps run whenever their
 # "up" ran, so a failed lab never leaves a cluster behind.
-STEPS: list[tuple[str, list[str], tuple[str, ...], dict]] = [
+Step = tuple[str, list[str], tuple[str, ...], dict]
+# (name, command, steps it needs to have passed, environment). "down" steps run whenever their
+# "up" ran, so a failed lab never leaves a cluster behind.
+STEPS: list[Step] = [
     ("tools", [PY, "-m", "cka.tools", "install"], (), {}),
     ("validate", [PY, "-m", "cka.checks"], ("tools",), {}),
     # Chromium draws the diagrams at build time and runs the browser tests; installed once.
@@ -51,22 +62,35 @@ STEPS: list[tuple[str, list[str], tuple[str, ...], dict]] = [
         ("tools", "site: online build", "site: offline build"),
         {},
     ),
-    # The built sites in real Chromium (tests/browser).
-    ("browser", [PY, "-m", "cka.site.browser", "test"], ("browser: setup", "site: online build", "site: offline build"),
-     {}),
+]
+# The built sites in real Chromium (tests/browser).
+BROWSER: Step = ("browser", [PY, "-m", "cka.site.browser", "test"],
+                 ("browser: setup", "site: online build", "site: offline build"), {})
+BINARY_UP: list[Step] = [
     ("binary: up", [PY, "-m", "cka.cluster", "up"], ("tools",), ON_BINARY),
     # The lab's own apply step against the cluster (tests/cluster).
     ("binary: lab self-test", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/cluster"],
      ("binary: up",), ON_BINARY),
 ]
-# "practice: mock exams" below: each fixed mock exam (practice/mock-exams.yaml) and a random draw,
+# The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
+HA_LAB: Step = ("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",), {})
+# "practice: mock exams": each fixed mock exam (practice/mock-exams.yaml) and a random draw,
 # untouched 0 %, solved 100 %.
+# BESIDE: steps that run in a lane of their own, started as the main lane reaches BESIDE_FROM; the
+# main lane waits for them before BESIDE_UNTIL (the graders share the practice work folders).
+BESIDE: list[Step] = []
+BESIDE_FROM, BESIDE_UNTIL = "lab", "practice: graders"
 if RUNTIME == "kubeadm":
-    STEPS += [
+    BESIDE = [
+        BROWSER,
+        *BINARY_UP,
         # The binary runtime's own tests (lab.nodes: simulated: kwok's emulated metrics) and paths.
         ("binary: lab (simulated nodes)", [PY, "-m", "cka.labs.manifests", *BINARY_SMOKE], ("binary: up",), ON_BINARY),
         ("binary: graders", [PY, "-m", "cka.practice", "check", *BINARY_GRADERS], ("binary: up",), ON_BINARY),
         ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
+        HA_LAB,
+    ]
+    STEPS += [
         ("kubeadm: up", [PY, "-m", "cka.cluster", "up"], ("tools",), ON_KUBEADM),
         ("lab", [PY, "-m", "cka.labs.manifests"], ("kubeadm: up",), ON_KUBEADM),
         ("practice: graders", [PY, "-m", "cka.practice", "check", "--parallel", KUBEADM_PARALLEL],
@@ -77,28 +101,33 @@ if RUNTIME == "kubeadm":
     ]
 else:
     STEPS += [
+        BROWSER,
+        *BINARY_UP,
         ("lab", [PY, "-m", "cka.labs.manifests"], ("binary: up",), ON_BINARY),
         ("practice: graders", [PY, "-m", "cka.practice", "check"], ("binary: up",), ON_BINARY),
         ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("binary: up",), ON_BINARY),
         ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
+        HA_LAB,
     ]
-# The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
-STEPS.append(("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",), {}))
 ALWAYS_AFTER = {"binary: down": "binary: up", "kubeadm: down": "kubeadm: up"}
+STEP_LOGS = REPORTS / "steps"
+LOG_TAIL = 40
 
 
-def main() -> int:
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    # Every diagram is drawn at build time (hooks/diagrams.py), never left to the reader's browser.
-    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"),
-               DRAW_DIAGRAMS="required")
-    results: dict[str, tuple[str, float]] = {}
-    started = time.monotonic()
-    print("==> the lab, the graders and the mock exams run on the kubeadm runtime's real nodes; the binary runtime "
-          "is smoke-tested" if RUNTIME == "kubeadm" else
-          "==> the lab, the graders and the mock exams run on the binary runtime (the kubeadm runtime needs root on "
-          "Linux; TEST_RUNTIME=kubeadm|binary chooses)", flush=True)
-    for name, command, needs, step_env in STEPS:
+def log_path(name: str) -> pathlib.Path:
+    return STEP_LOGS / (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".log")
+
+
+def run_steps(steps: list[Step], results: dict[str, tuple[str, float]], env: dict, *, beside: bool = False,
+              lane: threading.Thread | None = None) -> None:
+    """Run steps in order into results. Beside the main lane, each step's output goes to its log
+    file; the main lane starts the beside `lane` at BESIDE_FROM and waits for it at BESIDE_UNTIL."""
+    for name, command, needs, step_env in steps:
+        if lane is not None and name == BESIDE_FROM:
+            lane.start()
+        if lane is not None and name == BESIDE_UNTIL and lane.is_alive():
+            print(f"\n==> [{name}] waits for the steps beside the {BESIDE_FROM}", flush=True)
+            lane.join()
         blocked = [n for n in needs if results.get(n, ("",))[0] != "passed"]
         if name in ALWAYS_AFTER and results.get(ALWAYS_AFTER[name], ("skipped",))[0].startswith("skipped"):
             results[name] = ("skipped: nothing to stop", 0.0)
@@ -106,16 +135,53 @@ def main() -> int:
         if blocked:
             results[name] = ("skipped: needs " + ", ".join(blocked), 0.0)
             continue
-        print(f"\n==> [{name}] {' '.join('python' if c == PY else c for c in command)}", flush=True)
+        shown = " ".join("python" if c == PY else c for c in command)
         t0 = time.monotonic()
-        code = subprocess.call(command, cwd=ROOT, env={**env, **step_env})
+        if beside:
+            log = log_path(name)
+            print(f"\n==> [{name}] {shown} (beside the {BESIDE_FROM}; output in {os.path.relpath(log, ROOT)})", flush=True)
+            with log.open("w", encoding="utf-8") as out:
+                code = subprocess.call(command, cwd=ROOT, env={**env, **step_env}, stdout=out, stderr=subprocess.STDOUT)
+            seconds = time.monotonic() - t0
+            print(f"\n==> [{name}] {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.1f} s "
+                  f"(beside the {BESIDE_FROM})", flush=True)
+            if code != 0:
+                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+                print("\n".join(f"    [{name}] {line}" for line in lines[-LOG_TAIL:]), flush=True)
+        else:
+            print(f"\n==> [{name}] {shown}", flush=True)
+            code = subprocess.call(command, cwd=ROOT, env={**env, **step_env})
+            seconds = time.monotonic() - t0
         if name == "pytest" and code == 5:
             print("error: pytest collected no tests; a test run that tests nothing fails", file=sys.stderr)
-        results[name] = ("passed" if code == 0 else f"FAILED (exit {code})", time.monotonic() - t0)
+        results[name] = ("passed" if code == 0 else f"FAILED (exit {code})", seconds)
+
+
+def main() -> int:
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    STEP_LOGS.mkdir(parents=True, exist_ok=True)
+    # Every diagram is drawn at build time (hooks/diagrams.py), never left to the reader's browser.
+    env = dict(os.environ, SITE_DIR=str(ROOT / "site"), OFFLINE_SITE_DIR=str(ROOT / "site-offline"),
+               DRAW_DIAGRAMS="required")
+    results: dict[str, tuple[str, float]] = {}
+    started = time.monotonic()
+    print("==> the lab, the graders and the mock exams run on the kubeadm runtime's real nodes; the binary runtime "
+          "is smoke-tested beside its lab" if RUNTIME == "kubeadm" else
+          "==> the lab, the graders and the mock exams run on the binary runtime (the kubeadm runtime needs root on "
+          "Linux; TEST_RUNTIME=kubeadm|binary chooses)", flush=True)
+    lane = threading.Thread(target=run_steps, args=(BESIDE, results, env), kwargs={"beside": True}) if BESIDE else None
+    run_steps(STEPS, results, env, lane=lane)
+    if lane is not None:
+        if lane.ident is None:  # the main lane never reached BESIDE_FROM
+            lane.start()
+        lane.join()
     print("\n==> summary")
-    for name, (status, seconds) in results.items():
-        print(f"  {name:<30} {seconds:7.1f} s  {status}")
-    failed = [n for n, (s, _) in results.items() if s != "passed"]
+    order = [s[0] for s in STEPS + BESIDE]
+    for name in order:
+        status, seconds = results[name]
+        where = f" (beside the {BESIDE_FROM})" if any(name == s[0] for s in BESIDE) else ""
+        print(f"  {name:<30} {seconds:7.1f} s  {status}{where}")
+    failed = [n for n in order if results[n][0] != "passed"]
     print(f"  {'total':<30} {time.monotonic() - started:7.1f} s")
     if failed:
         print(f"make test: {len(failed)} step(s) did not pass: {', '.join(failed)}", file=sys.stderr)

@@ -199,3 +199,19 @@ def test_a_particle_glued_to_a_version_placeholder_is_refused():
     errors = "\n".join(tasks.task_errors("cluster-upgrade", "practice/cluster-architecture/cluster-upgrade.yaml", data,
                                          tasks.domain_names()))
     assert "`hints` needs the same number of hints in ko and en" in errors
+
+
+def test_practice_check_runs_a_group_as_one_unit_longest_first():
+    """No worker waits on a group: its tasks are one unit of work; every other task is its own."""
+    from cka.practice import honesty
+
+    runnable = [t for t in tasks.load_tasks() if not t.data.get("alone")]
+    units = honesty.work_units(runnable)
+    assert sorted(t.id for unit in units for t in unit) == sorted(t.id for t in runnable)
+    groups = {t.data["group"] for t in runnable if t.data.get("group")}
+    assert groups
+    for group in groups:
+        holding = [unit for unit in units if any(t.data.get("group") == group for t in unit)]
+        assert len(holding) == 1 and all(t.data.get("group") == group for t in holding[0])
+    costs = [sum(honesty.scenarios(t) for t in unit) for unit in units]
+    assert costs == sorted(costs, reverse=True)

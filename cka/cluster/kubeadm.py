@@ -113,12 +113,16 @@ def _up(version: str, previous: bool) -> None:
     if previous:
         say(f"==> a cluster one minor behind: {version}, upgradable to {versions.kubernetes()} with apt and kubeadm "
             "(the first time builds the previous release's binaries, about 12 minutes)")
-    ensure(TOOLS + (["kubernetes-previous"] if previous else []), quiet=True)
     if any(p.exists() for p in (layout.node_dir(n) for n in layout.NODES)) or network.netns_exists():
         say("==> removing what a previous kubeadm cluster left")
         down()
+    # The first time, debootstrap (mostly downloads and unpacking) builds the nodes' root filesystem
+    # while Go compiles the node tools: the two together take about as long as the compiles alone.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        root_built = pool.submit(rootfs.ensure)
+        ensure(TOOLS + (["kubernetes-previous"] if previous else []), quiet=True)
+        root = root_built.result()
     started = time.monotonic()
-    root = rootfs.ensure()
     state = layout.state_dir()
     state.mkdir(parents=True, exist_ok=True)
     (state / RELEASE_FILE).write_text("previous\n" if previous else "current\n")

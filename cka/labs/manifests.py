@@ -224,7 +224,7 @@ def run_chainsaw(dirs: list[Path], runtime: str, parallel: int) -> int:
     REPORTS.mkdir(parents=True, exist_ok=True)
     cmd = [
         str(bin_dir() / "chainsaw"), "test", "--no-color", "--parallel", str(parallel),
-        "--report-format", "JUNIT-TEST", "--report-path", str(REPORTS), "--report-name", "lab",
+        "--report-format", "JUNIT-TEST", "--report-path", str(REPORTS), "--report-name", f"lab-{runtime}",
         "--apply-timeout", "60s", "--assert-timeout", "90s", "--cleanup-timeout", "90s",
         # Real containers that ignore SIGTERM (a shell as PID 1) would hold each cleanup for the
         # default 30 s grace period; the lab asserts no grace period of its own.
@@ -265,7 +265,7 @@ def lab(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
     say(f"==> [3/3] {len(dirs)} chainsaw tests on the {args.runtime} runtime ({selector(args.runtime) or 'all'})")
     code = run_chainsaw(dirs, args.runtime, args.parallel) if dirs else 0
-    say(f"==> lab finished in {time.monotonic() - started:.1f} s; JUnit report: {rel(REPORTS / 'lab.xml')}")
+    say(f"==> lab finished in {time.monotonic() - started:.1f} s; JUnit report: {rel(REPORTS / f'lab-{args.runtime}.xml')}")
     if problems:
         print(f"lab: {len(problems)} problem(s) before the tests ran (listed above)", file=sys.stderr)
     return 1 if problems or code else 0

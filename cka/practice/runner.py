@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import json
 import pathlib
 import re
@@ -13,6 +15,21 @@ import time
 from .. import cluster
 from ..console import say
 from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, version_values, workdir
+
+
+class Clock:
+    """Seconds spent per phase (reset, wait for deletion, setup, answer, settle, grade) of one task's check."""
+
+    def __init__(self) -> None:
+        self.spent: collections.Counter[str] = collections.Counter()
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str):
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.spent[phase] += time.monotonic() - started
 
 
 def detect_runtime() -> Runtime:
@@ -161,15 +178,20 @@ def wait_gone(task: Task, timeout: float = 180) -> None:
         time.sleep(0.3)
 
 
-def setup(task: Task, rt: Runtime) -> None:
+def setup(task: Task, rt: Runtime, clock: Clock | None = None) -> None:
+    clock = clock or Clock()
     if not task.runs_on(rt.name):
         raise PracticeError(f"{task.id} {task.needs}")
     if task.data.get("cluster"):
-        reset(task, rt, usual_cluster=False)
-        start_cluster(task.data["cluster"])
+        with clock("reset"):
+            reset(task, rt, usual_cluster=False)
+        with clock("cluster start"):
+            start_cluster(task.data["cluster"])
     else:
-        reset(task, rt)
-        wait_gone(task)
+        with clock("reset"):
+            reset(task, rt)
+        with clock("wait for deletion"):
+            wait_gone(task)
     env = task_env(task, rt)
     pathlib.Path(env["DIR"]).mkdir(parents=True, exist_ok=True)
     if "--cacert" in rt.etcd and "{etcd}" in json.dumps(task.data):
@@ -180,7 +202,8 @@ def setup(task: Task, rt: Runtime) -> None:
             raise PracticeError(f"{task.id}: cannot create namespace {ns}: {result.stderr.strip()}")
         kubectl("label", "namespace", ns, f"{TASK_LABEL}={task.id}")
     # Real nodes start containers and report metrics in seconds to minutes, more under load.
-    result = bash(task.setup, env, timeout=120 if rt.name == "binary" else 300)
+    with clock("setup"):
+        result = bash(task.setup, env, timeout=120 if rt.name == "binary" else 300)
     if result.returncode != 0:
         raise PracticeError(f"{task.id}: the setup failed (exit {result.returncode}): "
                             f"{(result.stderr or result.stdout).strip()[-600:]}")

@@ -95,14 +95,14 @@ def registry(versions: dict | None = None) -> list[Tool]:
         estimate="~2 min",
     )
     go_tool("kind", ["kind"], ["."], estimate="~1 min")
-    go_tool("coredns", ["coredns"], ["."], estimate="~5 min")
+    go_tool("coredns", ["coredns"], ["."], estimate="~2 min")
     # metrics-server reports its version through client-go's version variable.
     metrics_server = pinned.get("metrics-server", data=go_tools)
     go_tool("metrics-server", ["metrics-server"], [metrics_server["package"]],
-            ldflags=f"-X k8s.io/client-go/pkg/version.gitVersion={metrics_server['version']}", estimate="~4 min")
+            ldflags=f"-X k8s.io/client-go/pkg/version.gitVersion={metrics_server['version']}", estimate="~2 min")
     # Helm's own version string comes from an ldflag (without it, `helm version` prints only the minor).
     helm = pinned.get("helm", data=go_tools)
-    go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~5 min",
+    go_tool("helm", ["helm"], [helm.get("package", ".")], estimate="~2 min",
             ldflags=f"-X {helm['module']}/internal/version.version={helm['version']}")
     # The real-node runtime (cka.cluster.kubeadm): the container runtime, its CNI plugins and crictl.
     # Optional: built when that runtime starts (or by `python -m cka.tools install NAME`), not by `make tools`.
@@ -113,7 +113,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
         ["./cmd/containerd", "./cmd/containerd-shim-runc-v2", "./cmd/ctr"],
         ldflags=f"-X {containerd['module']}/version.Version={containerd['version']}",
         tags="no_btrfs no_devmapper no_zfs urfave_cli_no_docs",
-        estimate="~4 min",
+        estimate="~2 min",
         optional=True,
     )
     cni = pinned.get("cni-plugins", data=go_tools)
@@ -127,7 +127,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     )
     crictl = pinned.get("crictl", data=go_tools)
     go_tool("crictl", ["crictl"], [crictl["package"]],
-            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~3 min", optional=True)
+            ldflags=f"-X {crictl['module']}/pkg/version.Version={crictl['version']}", estimate="~1 min", optional=True)
     def patched_go_tool(name, package, estimate, optional=False, ldflags_of=lambda t: ""):
         """A Go tool built from a copy of its module with scripts/go/patches/<name>/ applied."""
         spec = pinned.get(name, data=go_tools)
@@ -149,11 +149,11 @@ def registry(versions: dict | None = None) -> list[Tool]:
 
     # NetworkPolicy enforcement on the real-node runtime, patched to queue packets through the
     # NFQUEUE target (scripts/go/patches/kube-network-policies).
-    patched_go_tool("kube-network-policies", go_tools["kube-network-policies"]["package"], "~3 min", optional=True)
+    patched_go_tool("kube-network-policies", go_tools["kube-network-policies"]["package"], "~2 min", optional=True)
     go_tool("local-path-provisioner", ["local-path-provisioner"], ["."], estimate="~2 min", optional=True)
     chainsaw = pinned.get("chainsaw", data=go_tools)
     # Patched for Go 1.25+ (scripts/go/patches/chainsaw).
-    patched_go_tool("chainsaw", ".", "~8 min",
+    patched_go_tool("chainsaw", ".", "~3 min",
                     ldflags_of=lambda t: f"-X {chainsaw['module']}/pkg/version.BuildVersion={t.version}")
 
     def kubernetes_tool(name, version, staging, binaries, summary, verify, estimate, **extra):
@@ -164,10 +164,10 @@ def registry(versions: dict | None = None) -> list[Tool]:
 
     staging = pinned.get("kubernetes", "staging", data=v)
     kubernetes_tool("kubernetes", k8s_version, staging, K8S_BINARIES,
-                    f"k8s.io/kubernetes {k8s_version} (wrapper module, staging {staging})", go.verify_kubernetes, "~15 min")
+                    f"k8s.io/kubernetes {k8s_version} (wrapper module, staging {staging})", go.verify_kubernetes, "~5 min")
     kubernetes_tool("kubernetes-node", k8s_version, staging, K8S_NODE_BINARIES,
                     f"kubelet and kube-proxy of k8s.io/kubernetes {k8s_version} (the real-node runtime)",
-                    go.verify_kubernetes_node, "~8 min", optional=True)
+                    go.verify_kubernetes_node, "~1 min", optional=True)
     # The previous release, every binary, for the package repository of the upgrade exercise
     # (cka.cluster.nodes.packages). Its names are the current release's, so it stays off PATH.
     previous = pinned.get("kubernetes", "previous_version", data=v)

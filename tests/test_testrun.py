@@ -1,0 +1,63 @@
+"""make test's two lanes (cka.testrun): the steps beside the lab start with it, the graders wait for
+them, a failure beside the lab prints its log's end and fails the run. Real subprocesses, tiny steps."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from cka import testrun
+
+
+def step(name: str, code: str, needs: tuple[str, ...] = ()) -> testrun.Step:
+    return (name, [sys.executable, "-c", code], needs, {})
+
+
+@pytest.fixture
+def lanes(tmp_path, monkeypatch):
+    monkeypatch.setattr(testrun, "REPORTS", tmp_path / "reports")
+    monkeypatch.setattr(testrun, "STEP_LOGS", tmp_path / "reports" / "steps")
+    mark = tmp_path / "marks"
+    mark.mkdir()
+
+    def configure(main: list[testrun.Step], beside: list[testrun.Step]) -> None:
+        monkeypatch.setattr(testrun, "STEPS", main)
+        monkeypatch.setattr(testrun, "BESIDE", beside)
+
+    return configure, mark
+
+
+def test_beside_lane_runs_during_the_lab_and_the_graders_wait_for_it(lanes, capsys):
+    configure, mark = lanes
+    configure(
+        [step("tools", "pass"),
+         step("lab", f"import time, pathlib; time.sleep(2); pathlib.Path({str(mark / 'lab')!r}).touch()"),
+         step("practice: graders", f"import pathlib, sys; sys.exit(0 if pathlib.Path({str(mark / 'side')!r}).exists() else 3)")],
+        # Started with the lab: the lab's mark is not there yet; it ends after the lab, so the graders must wait.
+        [step("side", f"import time, pathlib, sys; started_early = not pathlib.Path({str(mark / 'lab')!r}).exists(); "
+                      f"time.sleep(3); pathlib.Path({str(mark / 'side')!r}).touch(); print('side' + ' output'); "
+                      "sys.exit(0 if started_early else 4)", needs=("tools",))],
+    )
+    assert testrun.main() == 0
+    out = capsys.readouterr().out
+    assert "waits for the steps beside the lab" in out
+    assert "side output" not in out  # the passing step's output stays in its log
+    assert "(beside the lab)" in out.split("==> summary")[1]
+
+
+def test_failure_beside_the_lab_prints_the_log_end_and_fails_the_run(lanes, capsys):
+    configure, _ = lanes
+    configure([step("tools", "pass"), step("lab", "pass"), step("practice: graders", "pass")],
+              [step("side", "print('the reason it broke'); raise SystemExit(2)")])
+    assert testrun.main() == 1
+    out = capsys.readouterr()
+    assert "[side] the reason it broke" in out.out
+    assert "side" in out.err
+
+
+def test_beside_lane_runs_even_when_the_main_lane_has_no_lab(lanes):
+    configure, mark = lanes
+    configure([step("tools", "pass")], [step("side", f"import pathlib; pathlib.Path({str(mark / 'side')!r}).touch()")])
+    assert testrun.main() == 0
+    assert (mark / "side").exists()
