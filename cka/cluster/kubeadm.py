@@ -112,7 +112,7 @@ def _up(version: str, previous: bool) -> None:
         host_packages()
     if previous:
         say(f"==> a cluster one minor behind: {version}, upgradable to {versions.kubernetes()} with apt and kubeadm "
-            "(the first time builds the previous release's binaries, about 12 minutes)")
+            "(the first time builds the previous release's binaries, about 5 minutes)")
     if any(p.exists() for p in (layout.node_dir(n) for n in layout.NODES)) or network.netns_exists():
         say("==> removing what a previous kubeadm cluster left")
         down()

@@ -127,12 +127,16 @@ def reset(task: Task, rt: Runtime, *, usual_cluster: bool = True) -> None:
     objects = task.data.get("cluster_objects") or []
     if objects:
         kubectl("delete", "--ignore-not-found", "--wait=false", *objects)
-    # The task's Pods go first, with a one-second grace period: on real nodes a shell as PID 1
-    # ignores SIGTERM and would hold the namespace's deletion for the default 30 s.
-    for namespace in task.namespaces:
-        kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=1", "--wait=false", "--ignore-not-found")
+    # The namespaces first: a terminating namespace takes no new Pods, so no controller replaces
+    # the Pods deleted next. Those are removed at once (--force --grace-period=0): the namespace
+    # waits for its Pods, and a shell as PID 1 ignores SIGTERM, so a Pod already terminating (an old
+    # ReplicaSet's after a rollout) held the namespace for its whole 30 s grace period, and the
+    # namespace controller's next look came later still. Their containers stop on the node as usual.
     if task.namespaces:
         kubectl("delete", "namespace", "--ignore-not-found", "--wait=false", *task.namespaces)
+    for namespace in task.namespaces:
+        kubectl("delete", "pods", "--all", "-n", namespace, "--force", "--grace-period=0", "--wait=false",
+                "--ignore-not-found")
     shutil.rmtree(env["DIR"], ignore_errors=True)
 
 

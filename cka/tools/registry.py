@@ -174,7 +174,7 @@ def registry(versions: dict | None = None) -> list[Tool]:
     kubernetes_tool("kubernetes-previous", previous, pinned.get("kubernetes", "previous_staging", data=v),
                     K8S_BINARIES + K8S_NODE_BINARIES,
                     f"k8s.io/kubernetes {previous}, every binary (the upgrade exercise's starting release)",
-                    go.verify_kubernetes_all, "~12 min", optional=True, on_path=False)
+                    go.verify_kubernetes_all, "~5 min", optional=True, on_path=False)
     etcd_version = pinned.get("etcd", "version", data=v)
     tools.append(
         Tool(
