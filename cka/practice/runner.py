@@ -112,6 +112,9 @@ def start_cluster(release: str) -> None:
     say(f"    the cluster is ready ({time.monotonic() - started:.0f} s)")
 
 
+TERMINATING = 'jsonpath={range .items[?(@.metadata.deletionTimestamp)]}{.metadata.name}{"\\n"}{end}'
+
+
 def reset(task: Task, rt: Runtime, *, usual_cluster: bool = True) -> None:
     """Remove what the task's setup and the learner created; returns without waiting for namespaces.
     With usual_cluster, a cluster that a `cluster: previous` task started one minor behind is replaced
@@ -128,15 +131,19 @@ def reset(task: Task, rt: Runtime, *, usual_cluster: bool = True) -> None:
     if objects:
         kubectl("delete", "--ignore-not-found", "--wait=false", *objects)
     # The namespaces first: a terminating namespace takes no new Pods, so no controller replaces
-    # the Pods deleted next. Those are removed at once (--force --grace-period=0): the namespace
-    # waits for its Pods, and a shell as PID 1 ignores SIGTERM, so a Pod already terminating (an old
-    # ReplicaSet's after a rollout) held the namespace for its whole 30 s grace period, and the
-    # namespace controller's next look came later still. Their containers stop on the node as usual.
+    # the Pods deleted next, with a one-second grace period (on real nodes a shell as PID 1 ignores
+    # SIGTERM and would hold the namespace for the default 30 s). A Pod that was already terminating
+    # (an old ReplicaSet's after a rollout) keeps its 30 s whatever a later delete asks, so it is
+    # removed at once (--force); its containers stop on the node as usual. The others are not: the
+    # next setup creates Pods of the same names, which must not meet their predecessors' containers.
     if task.namespaces:
         kubectl("delete", "namespace", "--ignore-not-found", "--wait=false", *task.namespaces)
     for namespace in task.namespaces:
-        kubectl("delete", "pods", "--all", "-n", namespace, "--force", "--grace-period=0", "--wait=false",
-                "--ignore-not-found")
+        terminating = kubectl("get", "pods", "-n", namespace, "-o", TERMINATING).stdout.split()
+        kubectl("delete", "pods", "--all", "-n", namespace, "--grace-period=1", "--wait=false", "--ignore-not-found")
+        if terminating:
+            kubectl("delete", "pods", "-n", namespace, "--force", "--grace-period=0", "--wait=false",
+                    "--ignore-not-found", *terminating)
     shutil.rmtree(env["DIR"], ignore_errors=True)
 
 
