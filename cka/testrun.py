@@ -142,8 +142,7 @@ def run_steps(steps: list[Step], results: dict[str, tuple[str, float]], env: dic
             print(f"\n==> [{name}] {shown} (beside the {BESIDE_FROM}; output in {os.path.relpath(log, ROOT)})", flush=True)
             with log.open("w", encoding="utf-8") as out:
                 code = subprocess.call(command, cwd=ROOT, env={**env, **step_env}, stdout=out, stderr=subprocess.STDOUT)
-            seconds = time.monotonic() - t0
-            print(f"\n==> [{name}] {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.1f} s "
+            print(f"\n==> [{name}] {'passed' if code == 0 else f'FAILED (exit {code})'} in {time.monotonic() - t0:.1f} s "
                   f"(beside the {BESIDE_FROM})", flush=True)
             if code != 0:
                 lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -151,7 +150,7 @@ def run_steps(steps: list[Step], results: dict[str, tuple[str, float]], env: dic
         else:
             print(f"\n==> [{name}] {shown}", flush=True)
             code = subprocess.call(command, cwd=ROOT, env={**env, **step_env})
-            seconds = time.monotonic() - t0
+        seconds = time.monotonic() - t0
         if name == "pytest" and code == 5:
             print("error: pytest collected no tests; a test run that tests nothing fails", file=sys.stderr)
         results[name] = ("passed" if code == 0 else f"FAILED (exit {code})", seconds)

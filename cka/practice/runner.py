@@ -18,7 +18,8 @@ from .tasks import TASK_LABEL, WORK, PracticeError, Runtime, Task, version_value
 
 
 class Clock:
-    """Seconds spent per phase (reset, wait for deletion, setup, answer, settle, grade) of one task's check."""
+    """Seconds spent per phase (reset, cluster start, wait for deletion, setup, answer, settle, grade) of one
+    task's check."""
 
     def __init__(self) -> None:
         self.spent: collections.Counter[str] = collections.Counter()
