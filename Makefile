@@ -15,6 +15,8 @@ VENV_READY := $(VENV)/.ready
 export CLUSTER_RUNTIME
 # CLUSTER_VERSION=previous starts the kubeadm cluster one minor behind, to practise the upgrade.
 export CLUSTER_VERSION
+# KUBEADM_SLOT=2 works on a second kubeadm cluster beside the usual one (its own network and files).
+export KUBEADM_SLOT
 # The commands start faster from compiled bytecode (cka/**/__pycache__, ignored by git).
 unexport PYTHONDONTWRITEBYTECODE
 

@@ -4,9 +4,11 @@ Each step is a command of its own; the summary at the end lists every step with
 its time and result. A failed step does not hide the others: the later steps that
 do not depend on it still run, and the exit status is non-zero.
 
-On the kubeadm runtime the steps that need no kubeadm cluster (the browser tests, the
-binary runtime's smoke tests, the HA lab) run beside its lab, whose tests that break a
-node or the control plane mostly wait for them to recover: their output goes to
+On the kubeadm runtime two lanes run beside its lab, whose tests that break a node or the
+control plane mostly wait for them to recover: the steps that need no kubeadm cluster (the
+browser tests, the binary runtime's smoke tests, the HA lab), and a second kubeadm cluster
+(KUBEADM_SLOT=2) for the practice tasks that need a cluster to themselves (the upgrade from one
+minor behind, a node's kubelet configuration, a drain). Their output goes to
 build/reports/steps/<step>.log, and a failure prints the log's end.
 """
 
@@ -38,6 +40,7 @@ def real_nodes_here() -> bool:
 RUNTIME = os.environ.get("TEST_RUNTIME") or ("kubeadm" if real_nodes_here() else "binary")
 ON_BINARY = {"CLUSTER_RUNTIME": "binary"}
 ON_KUBEADM = {"CLUSTER_RUNTIME": "kubeadm"}
+ON_SECOND_KUBEADM = {"CLUSTER_RUNTIME": "kubeadm", "KUBEADM_SLOT": "2"}
 BINARY_SMOKE = ["manifests/workloads-scheduling/autoscaling", "manifests/troubleshooting/resource-monitoring"]
 BINARY_GRADERS = ["etcd-backup", "top-heaviest-cpu", "hpa-cpu", "rbac-user", "pv-pvc"]
 # Tasks checked at a time on real nodes: on two cores, more start Pods and delete namespaces too slowly.
@@ -78,7 +81,10 @@ HA_LAB: Step = ("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",), {})
 # untouched 0 %, solved 100 %.
 # BESIDE: steps that run in a lane of their own, started as the main lane reaches BESIDE_FROM; the
 # main lane waits for them before BESIDE_UNTIL (the graders share the practice work folders).
+# SECOND_CLUSTER: a lane started at the same time on a second kubeadm cluster, with a work folder
+# of its own; the run waits for it at the end.
 BESIDE: list[Step] = []
+SECOND_CLUSTER: list[Step] = []
 BESIDE_FROM, BESIDE_UNTIL = "lab", "practice: graders"
 if RUNTIME == "kubeadm":
     BESIDE = [
@@ -90,10 +96,19 @@ if RUNTIME == "kubeadm":
         ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
         HA_LAB,
     ]
+    # The tasks that need the cluster to themselves (`alone: true`) on a second cluster, beside the lab.
+    SECOND_CLUSTER = [
+        ("kubeadm 2: up", [PY, "-m", "cka.cluster", "up"], ("kubeadm: up",), ON_SECOND_KUBEADM),
+        ("practice: graders alone (kubeadm 2)", [PY, "-m", "cka.practice", "check", "--alone", "only"],
+         ("kubeadm 2: up",), ON_SECOND_KUBEADM),
+        ("kubeadm 2: down", [PY, "-m", "cka.cluster", "down"], (), ON_SECOND_KUBEADM),
+        ("kubeadm 2: nothing left behind", [PY, "-m", "cka.cluster", "leftovers"], ("kubeadm 2: down",),
+         ON_SECOND_KUBEADM),
+    ]
     STEPS += [
         ("kubeadm: up", [PY, "-m", "cka.cluster", "up"], ("tools",), ON_KUBEADM),
         ("lab", [PY, "-m", "cka.labs.manifests"], ("kubeadm: up",), ON_KUBEADM),
-        ("practice: graders", [PY, "-m", "cka.practice", "check", "--parallel", KUBEADM_PARALLEL],
+        ("practice: graders", [PY, "-m", "cka.practice", "check", "--parallel", KUBEADM_PARALLEL, "--alone", "skip"],
          ("kubeadm: up",), ON_KUBEADM),
         ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("kubeadm: up",), ON_KUBEADM),
         ("kubeadm: down", [PY, "-m", "cka.cluster", "down"], (), ON_KUBEADM),
@@ -109,7 +124,7 @@ else:
         ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
         HA_LAB,
     ]
-ALWAYS_AFTER = {"binary: down": "binary: up", "kubeadm: down": "kubeadm: up"}
+ALWAYS_AFTER = {"binary: down": "binary: up", "kubeadm: down": "kubeadm: up", "kubeadm 2: down": "kubeadm 2: up"}
 STEP_LOGS = REPORTS / "steps"
 LOG_TAIL = 40
 
@@ -119,15 +134,17 @@ def log_path(name: str) -> pathlib.Path:
 
 
 def run_steps(steps: list[Step], results: dict[str, tuple[str, float]], env: dict, *, beside: bool = False,
-              lane: threading.Thread | None = None) -> None:
+              lanes: tuple[tuple[threading.Thread, str | None], ...] = ()) -> None:
     """Run steps in order into results. Beside the main lane, each step's output goes to its log
-    file; the main lane starts the beside `lane` at BESIDE_FROM and waits for it at BESIDE_UNTIL."""
+    file; the main lane starts the `lanes` at BESIDE_FROM, and waits for each before the step it names."""
     for name, command, needs, step_env in steps:
-        if lane is not None and name == BESIDE_FROM:
-            lane.start()
-        if lane is not None and name == BESIDE_UNTIL and lane.is_alive():
-            print(f"\n==> [{name}] waits for the steps beside the {BESIDE_FROM}", flush=True)
-            lane.join()
+        for lane, _ in lanes:
+            if name == BESIDE_FROM:
+                lane.start()
+        for lane, until in lanes:
+            if name == until and lane.is_alive():
+                print(f"\n==> [{name}] waits for the steps beside the {BESIDE_FROM}", flush=True)
+                lane.join()
         blocked = [n for n in needs if results.get(n, ("",))[0] != "passed"]
         if name in ALWAYS_AFTER and results.get(ALWAYS_AFTER[name], ("skipped",))[0].startswith("skipped"):
             results[name] = ("skipped: nothing to stop", 0.0)
@@ -168,17 +185,18 @@ def main() -> int:
           "is smoke-tested beside its lab" if RUNTIME == "kubeadm" else
           "==> the lab, the graders and the mock exams run on the binary runtime (the kubeadm runtime needs root on "
           "Linux; TEST_RUNTIME=kubeadm|binary chooses)", flush=True)
-    lane = threading.Thread(target=run_steps, args=(BESIDE, results, env), kwargs={"beside": True}) if BESIDE else None
-    run_steps(STEPS, results, env, lane=lane)
-    if lane is not None:
+    lanes = tuple((threading.Thread(target=run_steps, args=(steps, results, env), kwargs={"beside": True}), until)
+                  for steps, until in ((BESIDE, BESIDE_UNTIL), (SECOND_CLUSTER, None)) if steps)
+    run_steps(STEPS, results, env, lanes=lanes)
+    for lane, _ in lanes:
         if lane.ident is None:  # the main lane never reached BESIDE_FROM
             lane.start()
         lane.join()
     print("\n==> summary")
-    order = [s[0] for s in STEPS + BESIDE]
+    order = [s[0] for s in STEPS + BESIDE + SECOND_CLUSTER]
     for name in order:
         status, seconds = results[name]
-        where = f" (beside the {BESIDE_FROM})" if any(name == s[0] for s in BESIDE) else ""
+        where = f" (beside the {BESIDE_FROM})" if any(name == s[0] for s in BESIDE + SECOND_CLUSTER) else ""
         print(f"  {name:<30} {seconds:7.1f} s  {status}{where}")
     failed = [n for n in order if results[n][0] != "passed"]
     print(f"  {'total':<30} {time.monotonic() - started:7.1f} s")

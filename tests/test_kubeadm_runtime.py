@@ -283,3 +283,42 @@ def test_the_upgrade_images_carry_both_releases(monkeypatch):
     assert names["pause"][0] == "registry.k8s.io/pause:3.10.1"  # containerd's sandbox image comes first
     worker = images.for_node("node01", names)
     assert "kube-proxy" + images.PREVIOUS in worker and "kube-apiserver" + images.PREVIOUS not in worker
+
+
+SLOT_NAMES = ("from cka.cluster.nodes import layout; from cka.practice import tasks; "
+              "print(layout.NETNS, layout.SUBNET, layout.HOST_VETH, layout.CGROUP, layout.machine('node01'), "
+              "layout.state_dir().name, tasks.WORK.name)")
+
+
+def slot_names(tmp_path, slot: str | None):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "KUBEADM_SLOT"}
+    env.update(CKA_TOOLS_DIR=str(tmp_path), **({"KUBEADM_SLOT": slot} if slot is not None else {}))
+    return subprocess.run([sys.executable, "-c", SLOT_NAMES], env=env, text=True, capture_output=True,
+                          cwd=paths.ROOT)
+
+
+def test_a_second_slot_has_names_of_its_own_and_a_bad_slot_is_one_clear_line(tmp_path):
+    """KUBEADM_SLOT=2: every name a cluster owns on the host differs from the usual slot's, so two run at once."""
+    usual, second = (slot_names(tmp_path, s).stdout.split() for s in (None, "2"))
+    assert usual == ["cka-kubeadm", "172.31.250", "cka-kadm0", "cka-kubeadm", "node01", "cluster-kubeadm", "practice"]
+    assert second == ["cka-kubeadm-2", "172.31.251", "cka-kadm1", "cka-kubeadm-2", "node01-2", "cluster-kubeadm-2",
+                      "practice-2"]
+    assert slot_names(tmp_path, "1").stdout.split() == usual
+    bad = slot_names(tmp_path, "3")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith("error: KUBEADM_SLOT=3: the kubeadm runtime has slots 1 and 2")
+
+
+def test_the_ssh_wrapper_of_a_second_cluster_reaches_its_own_nodes(tmp_path, monkeypatch):
+    from cka import cluster, slot
+
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    monkeypatch.setenv("CLUSTER_RUNTIME", "kubeadm")
+    monkeypatch.setenv("KUBEADM_SLOT", "2")
+    monkeypatch.setattr(slot, "number", lambda: 2)
+    text = cluster.write_node_access("kubeadm").read_text()
+    assert text.count("env CLUSTER_RUNTIME=kubeadm KUBEADM_SLOT=2 ") == 2

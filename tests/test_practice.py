@@ -215,3 +215,18 @@ def test_practice_check_runs_a_group_as_one_unit_longest_first():
         assert len(holding) == 1 and all(t.data.get("group") == group for t in holding[0])
     costs = [sum(honesty.scenarios(t) for t in unit) for unit in units]
     assert costs == sorted(costs, reverse=True)
+
+
+def test_practice_check_splits_the_tasks_that_need_the_cluster_alone_from_the_others():
+    """--alone only and --alone skip divide what --alone last (the default) checks, with nothing lost or doubled."""
+    from cka.practice import honesty
+
+    every = tasks.load_tasks()
+    last, _ = honesty.select(every, [], "kubeadm", "last")
+    only, _ = honesty.select(every, [], "kubeadm", "only")
+    skip, skipped = honesty.select(every, [], "kubeadm", "skip")
+    assert only and skip and all(t.data.get("alone") for t in only) and not any(t.data.get("alone") for t in skip)
+    assert sorted(t.id for t in only + skip) == sorted(t.id for t in last)
+    assert not skipped
+    upgrade, _ = honesty.select(every, ["cluster-upgrade"], "kubeadm", "skip")
+    assert upgrade == []

@@ -40,7 +40,12 @@ def selected_runtime() -> str:
 
 
 def state_dir_of(runtime: str) -> Path:
-    return cache_dir() / ("cluster-kubeadm" if runtime == "kubeadm" else "cluster")
+    """The kubeadm runtime's state is its slot's (KUBEADM_SLOT, cka.cluster.nodes.layout)."""
+    if runtime == "kubeadm":
+        from .nodes import layout  # noqa: PLC0415 - names only, no side effects
+
+        return layout.state_dir()
+    return cache_dir() / "cluster"
 
 
 def state_dir() -> Path:
@@ -77,8 +82,11 @@ shift
 def write_node_access(runtime: str) -> Path | None:
     """Write the `ssh` wrapper for a runtime with real nodes (kind, kubeadm); None for the others."""
     if runtime == "kubeadm":
-        exec_line = (f'if [ $# -eq 0 ]; then exec env CLUSTER_RUNTIME=kubeadm {sys.executable} -m cka.cluster shell '
-                     f'"$host"; fi\nexec env CLUSTER_RUNTIME=kubeadm {sys.executable} -m cka.cluster shell "$host" -c "$*"')
+        from .. import slot  # noqa: PLC0415 - the wrapper reaches the nodes of its own cluster
+
+        env = f"env CLUSTER_RUNTIME=kubeadm {slot.VARIABLE}={slot.number()}"
+        exec_line = (f'if [ $# -eq 0 ]; then exec {env} {sys.executable} -m cka.cluster shell "$host"; fi\n'
+                     f'exec {env} {sys.executable} -m cka.cluster shell "$host" -c "$*"')
     elif runtime == "kind":
         cases = " ".join(f"{node}) c={container} ;;" for node, container in KIND_CONTAINERS.items())
         exec_line = (f'case "$host" in {cases} esac\n'

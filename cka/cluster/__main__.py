@@ -143,10 +143,16 @@ def status(args: argparse.Namespace) -> int:
         return 1
     nodes = kubectl("get", "nodes", "-o", "wide", capture=True).stdout
     server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}", capture=True).stdout
-    say(f"runtime: {runtime}\nAPI server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
+    slot_vars = ""
+    if runtime == "kubeadm":
+        from .. import slot  # noqa: PLC0415 - only this runtime has slots
+
+        slot_vars = f" {slot.VARIABLE}={slot.number()}" if slot.number() != 1 else ""
+    say(f"runtime: {runtime}{' (' + slot_vars.strip() + ', a second cluster)' if slot_vars else ''}\n"
+        f"API server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
     nodes = node_access_dir().is_dir()
     if runtime == "kubeadm":
-        say("A shell in a node: make node-shell NODE=node01 [CMD='crictl ps']\n")
+        say(f"A shell in a node: make node-shell NODE=node01{slot_vars} [CMD='crictl ps']\n")
     say("Use it from your shell:\n"
         f"  export KUBECONFIG={kubeconfig()}\n"
         + (f"  export PATH={node_access_dir()}:{bin_dir()}:$PATH   # kubectl {versions.kubernetes()}, ssh NODE\n"

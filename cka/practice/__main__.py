@@ -209,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("tasks", nargs="*")
     check.add_argument("--parallel", type=int, default=int(os.environ.get("PRACTICE_PARALLEL") or 8))
     check.add_argument("--timeout", type=float, default=4.0)
+    check.add_argument("--alone", choices=("last", "only", "skip"), default="last",
+                       help="the tasks that need the cluster to themselves: after the others, one by one (last, the "
+                            "default), only them, or none of them (skip)")
     check.set_defaults(func=cmd_check)
     args = parser.parse_args(argv)
     if getattr(args, "task", None) == "":

@@ -12,6 +12,7 @@ import json
 import subprocess
 import time
 
+from .. import slot
 from ..console import say
 from ..paths import REPORTS
 from .grading import CheckResult, failed_ids, grade, score
@@ -94,7 +95,7 @@ def report_phases(verdicts: list[Verdict], wall: float, parallel: int, runtime: 
     slowest = sorted(verdicts, key=lambda v: -v.seconds)[:8]
     say("    slowest: " + ", ".join(f"{v.task.id} {v.seconds:.0f} s" for v in slowest))
     REPORTS.mkdir(parents=True, exist_ok=True)
-    (REPORTS / f"practice-check-{runtime}.json").write_text(json.dumps({
+    (REPORTS / f"practice-check-{runtime}{slot.suffix() if runtime == 'kubeadm' else ''}.json").write_text(json.dumps({
         "wall_seconds": round(wall, 1), "parallel": parallel,
         "phases": {k: round(v, 1) for k, v in totals.most_common()},
         "tasks": {v.task.id: {"seconds": round(v.seconds, 1), "passed": not v.problems,
@@ -116,15 +117,29 @@ def work_units(tasks: list[Task]) -> list[list[Task]]:
     return sorted(units.values(), key=lambda unit: -sum(scenarios(t) for t in unit))
 
 
-def cmd_check(args) -> int:
-    tasks = load_tasks()
-    rt = detect_runtime()
-    chosen = [find(tasks, t) for t in args.tasks] if args.tasks else tasks
-    runnable = [t for t in chosen if t.runs_on(rt.name)]
+def select(tasks: list[Task], names: list[str], runtime: str, alone: str) -> tuple[list[Task], list[Task]]:
+    """The tasks to check (the named ones, or all) and those the runtime cannot run. alone: `last` keeps
+    every task; `only` keeps the tasks that need the cluster to themselves (`alone: true`) and `skip`
+    the others, so that the two halves run on two clusters at once (KUBEADM_SLOT=2)."""
+    chosen = [find(tasks, t) for t in names] if names else tasks
+    runnable = [t for t in chosen if t.runs_on(runtime)]
     skipped = [t for t in chosen if t not in runnable]
-    say(f"==> practice-check: {len(runnable)} tasks on the {rt.name} runtime, {args.parallel} at a time")
+    if alone != "last":
+        runnable = [t for t in runnable if bool(t.data.get("alone")) == (alone == "only")]
+    return runnable, skipped
+
+
+def cmd_check(args) -> int:
+    rt = detect_runtime()
+    runnable, skipped = select(load_tasks(), args.tasks, rt.name, args.alone)
+    say(f"==> practice-check: {len(runnable)} tasks on the {rt.name} runtime, {args.parallel} at a time"
+        + {"last": "", "only": " (only the tasks that need the cluster alone)",
+           "skip": " (without the tasks that need the cluster alone)"}[args.alone])
     for task in skipped:
         say(f"    skipped {task.id}: needs the {task.runtime} runtime (real containers or a real kubelet)")
+    if not runnable:
+        raise PracticeError("practice-check: no task to check here (the task names, the runtime and --alone "
+                            "leave none)")
     started = time.monotonic()
 
     def one(task: Task) -> Verdict:

@@ -18,7 +18,7 @@ import re
 
 import yaml
 
-from .. import curriculum, versions
+from .. import curriculum, slot, versions
 from ..errors import ProjectError
 from ..languages import languages
 from ..languages import prefix as language_prefix
@@ -26,7 +26,8 @@ from ..paths import BUILD, PRACTICE, ROOT
 from ..yamlfile import LOADER
 
 TASKS_DIR = PRACTICE
-WORK = BUILD / "practice"
+# A second kubeadm cluster (KUBEADM_SLOT=2, cka.slot) keeps its tasks' files apart: build/practice-2/.
+WORK = BUILD / f"practice{slot.suffix()}"
 STATE_FILE = WORK / "state.json"
 REPORTS = WORK / "reports"
 LANGS = languages()

@@ -170,7 +170,8 @@ def prepare(node: str, root: Path, images: Path, pause_image: str, extra_files: 
 def nspawn_command(node: str, merged: Path, images: Path, packaged: bool = False) -> list[str]:
     d = layout.node_dir(node)
     cmd = [
-        "systemd-nspawn", "--quiet", "--register=no", "--keep-unit", f"--machine={node}", f"--hostname={node}",
+        "systemd-nspawn", "--quiet", "--register=no", "--keep-unit", f"--machine={layout.machine(node)}",
+        f"--hostname={node}",
         "-D", str(merged), "--private-network", "--system-call-filter=@keyring", "--capability=all",
         "--kill-signal=SIGRTMIN+3", "--resolv-conf=off", "--timezone=off", "--link-journal=no",
         "--console=read-only",
@@ -324,7 +325,7 @@ def remove_nspawn_leftovers() -> list[str]:
     parents it made."""
     removed = []
     for name in layout.NODES:
-        top = NSPAWN_RUN / "propagate" / name
+        top = NSPAWN_RUN / "propagate" / layout.machine(name)
         if not top.is_dir():
             continue
         for dirpath, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
