@@ -186,3 +186,52 @@ def test_patch_edits_must_match_exactly(tmp_path):
     assert (tmp_path / "a.go").read_text() == "x := 2\nx := 2\n"
     with pytest.raises(ProjectError, match=r"edit 1 expects its `old` text 2 time\(s\) in a.go, found 0"):
         apply_edits(tmp_path, edits)
+
+
+def demo_tools(build):
+    return [tools.Tool(name=f"demo{i}", version="v1.0.0", binaries=(f"demo{i}",), kind="go", summary="", recipe="r",
+                       install=build) for i in range(3)]
+
+
+def test_a_first_install_builds_two_go_tools_at_a_time_with_tagged_lines(monkeypatch, tmp_path, capsys):
+    import threading
+    import time
+
+    from cka.console import say
+
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+    running, most = set(), []
+    guard = threading.Lock()
+
+    def build(tool, out):
+        with guard:
+            running.add(tool.name)
+            most.append(len(running))
+        say("compiling")
+        time.sleep(0.4)
+        (out / tool.binaries[0]).write_text("#!/bin/sh\n")
+        with guard:
+            running.discard(tool.name)
+
+    demo = demo_tools(build)
+    monkeypatch.setattr(install, "registry", lambda: demo)
+    install.ensure([t.name for t in demo])
+    assert max(most) == install.BUILDS_AT_ONCE == 2
+    assert all(tools.status(t) == "ok" for t in demo)
+    out = capsys.readouterr().out
+    assert all(f"[demo{i}] compiling" in out for i in range(3))
+
+
+def test_a_failed_build_beside_another_fails_the_install_and_keeps_the_other(monkeypatch, tmp_path):
+    monkeypatch.setenv("CKA_TOOLS_DIR", str(tmp_path))
+
+    def build(tool, out):
+        if tool.name == "demo0":
+            raise ProjectError("demo0 failed to compile")
+        (out / tool.binaries[0]).write_text("#!/bin/sh\n")
+
+    demo = demo_tools(build)
+    monkeypatch.setattr(install, "registry", lambda: demo)
+    with pytest.raises(ProjectError, match="demo0 failed to compile"):
+        install.ensure([t.name for t in demo])
+    assert [tools.status(t) for t in demo] == ["missing", "ok", "ok"]

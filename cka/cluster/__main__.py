@@ -167,7 +167,9 @@ def leftovers(args: argparse.Namespace) -> int:
         say(f"nothing to check for the {args.runtime} runtime: `make cluster-down` already waits for its processes")
         return 0
     if current_runtime():
-        raise ClusterError("the kubeadm cluster is running: run `make cluster-down CLUSTER_RUNTIME=kubeadm` first")
+        from .nodes import layout  # noqa: PLC0415 - the kubeadm runtime's slot
+
+        raise ClusterError(f"the kubeadm cluster is running: run `make cluster-down {layout.MAKE_VARS}` first")
     found = runtime_module("kubeadm").leftovers()
     for item in found:
         print(f"left behind: {item}", file=sys.stderr)

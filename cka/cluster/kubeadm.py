@@ -312,5 +312,5 @@ def node_shell(name: str, command: str | None = None) -> int:
     try:
         cmd = node.exec_command(name, ["bash", "-c", command] if command else ["bash", "-l"])
     except Exception as exc:  # noqa: BLE001 - one line for the user
-        raise ClusterError(f"{exc}; start the cluster with `make cluster-up CLUSTER_RUNTIME=kubeadm`") from None
+        raise ClusterError(f"{exc}; start the cluster with `make cluster-up {layout.MAKE_VARS}`") from None
     return subprocess.call(cmd)

@@ -102,10 +102,11 @@ CLUSTER_SWAP = threading.Lock()
 def start_cluster(release: str) -> None:
     """Replace the kubeadm cluster with a new one at release (current or previous)."""
     from ..cluster.__main__ import rebuild  # noqa: PLC0415 - cluster-up's own steps, used by few tasks
+    from ..cluster.nodes import layout  # noqa: PLC0415 - the kubeadm runtime's slot
 
     started = time.monotonic()
     say(f"==> a new kubeadm cluster at CLUSTER_VERSION={release} (make cluster-down; make cluster-up "
-        f"CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION={release}), about 75 s")
+        f"{layout.MAKE_VARS} CLUSTER_VERSION={release}), about 75 s")
     try:
         rebuild(release)
     except cluster.ClusterError as err:
