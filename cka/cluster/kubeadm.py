@@ -7,6 +7,7 @@ the bridge CNI plugin on every node plus static routes between the nodes' Pod ra
 Its state is <cache>/cluster-kubeadm/, beside the shared cluster's, and `down()` removes only what
 `up()` made: the machines (and every process in their cgroups), the overlay mounts, the network
 namespace cka-kubeadm with its bridge, the host's veth cka-kadm0, and the cgroups cka-kubeadm/.
+A second cluster (KUBEADM_SLOT=2) has names of its own for each (cka.cluster.nodes.layout).
 
 With release "previous" (`make cluster-up CLUSTER_RUNTIME=kubeadm CLUSTER_VERSION=previous`) the
 cluster starts one minor behind, as for the exam's upgrade task: the nodes install kubeadm, kubelet,
