@@ -145,9 +145,9 @@ def status(args: argparse.Namespace) -> int:
     server = kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}", capture=True).stdout
     slot_vars = ""
     if runtime == "kubeadm":
-        from .. import slot  # noqa: PLC0415 - only this runtime has slots
+        from .nodes import layout  # noqa: PLC0415 - only this runtime has slots
 
-        slot_vars = f" {slot.VARIABLE}={slot.number()}" if slot.number() != 1 else ""
+        slot_vars = layout.SLOT_VARS
     say(f"runtime: {runtime}{' (' + slot_vars.strip() + ', a second cluster)' if slot_vars else ''}\n"
         f"API server: {server}\nkubeconfig: {kubeconfig()}\n\n{nodes}")
     nodes = node_access_dir().is_dir()

@@ -21,8 +21,9 @@ from ...cache import cache_dir
 
 SLOT = slot.number()
 SUFFIX = slot.suffix()  # "" in the usual slot, "-2" in the second
-# What a `make` command for this cluster says, for messages: make cluster-up MAKE_VARS.
-MAKE_VARS = "CLUSTER_RUNTIME=kubeadm" + (f" {slot.VARIABLE}={SLOT}" if SLOT != 1 else "")
+# What a `make` command for this cluster adds, for messages: make cluster-up MAKE_VARS.
+SLOT_VARS = f" {slot.VARIABLE}={SLOT}" if SLOT != 1 else ""
+MAKE_VARS = "CLUSTER_RUNTIME=kubeadm" + SLOT_VARS
 
 NODES = ("controlplane", "node01", "node02")
 CONTROL_PLANE = NODES[0]
