@@ -6,6 +6,8 @@ annotations) to a real metrics-server, so that `kubectl top` answers."""
 
 from __future__ import annotations
 
+import json
+import socket
 import time
 from pathlib import Path
 
@@ -13,15 +15,17 @@ import yaml
 
 from .. import versions
 from ..cache import bin_dir
-from ..console import say
+from ..console import say, warn
 from ..tools import ensure
 from ..tools.go import module_dir
 from . import NAME, ClusterError, kubeconfig, kubectl, kwok_workdir, run, state_dir
 
 TOOLS = ["kubernetes", "etcd", "kwok", "metrics-server"]
 NODES_FILE = Path(__file__).with_name("nodes.yaml")
-
-
+METRICS_API = "v1beta1.metrics.k8s.io"
+METRICS_GROUP = "metrics.k8s.io/v1beta1"
+# The aggregator marks metrics-server's APIService Available within a few seconds of its start.
+METRICS_API_WAIT = 60
 
 
 def kwokctl_config() -> Path:
@@ -64,6 +68,22 @@ def kwokctl_config() -> Path:
 
 def up() -> None:
     ensure(TOOLS, quiet=True)
+    start()
+    problem = metrics_api_problem()
+    if problem:
+        # Seen once under the heaviest load of `make test`: every other component answered and
+        # metrics-server's APIService never became Available. Start afresh once, with the cause shown.
+        warn(f"the metrics API ({METRICS_API}) is not available after {METRICS_API_WAIT} s: {problem}; "
+             "deleting the cluster and starting it once more")
+        down()
+        start()
+        problem = metrics_api_problem()
+        if problem:
+            raise ClusterError(f"the metrics API ({METRICS_API}) is not available after {METRICS_API_WAIT} s, "
+                               f"twice: {problem}. Its log: {kwok_cluster_dir() / 'logs' / 'metrics-server.log'}")
+
+
+def start() -> None:
     k8s = versions.kubernetes()
     say(f"==> starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler {k8s}, kwok and metrics-server "
         "(binary runtime)")
@@ -77,6 +97,63 @@ def up() -> None:
     kubectl("apply", "-f", "-", input=nodes, capture=True, timeout=60)
     kubectl("wait", "--for=condition=Ready", "node", "--all", "--timeout=90s", capture=True, timeout=120)
     wait_for_default_service_account()
+
+
+def kwok_cluster_dir() -> Path:
+    return kwok_workdir() / "clusters" / NAME
+
+
+def metrics_api_problem(wait: float = METRICS_API_WAIT) -> str | None:
+    """None once metrics-server's APIService is Available; otherwise, after `wait` seconds, what is
+    wrong: the aggregator's message, whether the process still runs, and its port's listener."""
+    deadline = time.monotonic() + wait
+    message = "the APIService does not exist"
+    while True:
+        result = kubectl("get", "apiservice", METRICS_API, "-o", "json", check=False, capture=True, timeout=30)
+        if result.returncode == 0:
+            conditions = json.loads(result.stdout).get("status", {}).get("conditions", [])
+            available = next((c for c in conditions if c.get("type") == "Available"), {})
+            message = available.get("message") or "no Available condition yet"
+            if available.get("status") == "True":
+                # The condition can be up to half a minute old: ask metrics-server itself, through the aggregator.
+                answer = kubectl("get", "--raw", f"/apis/{METRICS_GROUP}", check=False, capture=True, timeout=30)
+                if answer.returncode == 0:
+                    return None
+                message = f"the APIService is marked Available but does not answer: {answer.stderr.strip()[-300:]}"
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(2)
+    return f"{message}; {metrics_server_process()}"
+
+
+def metrics_server_process() -> str:
+    """Whether the metrics-server process kwokctl recorded runs, and whether its port answers."""
+    pidfile = kwok_cluster_dir() / "pids" / "metrics-server.pid"
+    try:
+        pid = int(pidfile.read_text().strip())
+    except (OSError, ValueError):
+        return f"no metrics-server process recorded in {pidfile}"
+    state = "runs" if Path(f"/proc/{pid}").exists() else "is not running"
+    port = metrics_server_port()
+    if port is None:
+        return f"metrics-server (pid {pid}) {state}"
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        answer = "accepts connections"
+    except OSError as err:
+        answer = f"does not accept connections ({err.strerror or err})"
+    return f"metrics-server (pid {pid}) {state}; 127.0.0.1:{port} {answer}"
+
+
+def metrics_server_port() -> int | None:
+    """The port kwokctl chose for metrics-server (it picks free ports from 32767 down)."""
+    try:
+        documents = yaml.safe_load_all((kwok_cluster_dir() / "kwok.yaml").read_text(encoding="utf-8"))
+        component = next(c for d in documents if isinstance(d, dict) for c in d.get("components") or []
+                         if c.get("name") == "metrics-server")
+        return int(component["ports"][0]["port"])
+    except (OSError, yaml.YAMLError, KeyError, IndexError, StopIteration, TypeError, ValueError):
+        return None
 
 
 def wait_for_default_service_account() -> None:
