@@ -8,7 +8,7 @@ On the kubeadm runtime two lanes run beside its lab, whose tests that break a no
 control plane mostly wait for them to recover: the steps that need no kubeadm cluster (the
 browser tests, the binary runtime's smoke tests, the HA lab), and a second kubeadm cluster
 (KUBEADM_SLOT=2) for the practice tasks that need a cluster to themselves (the upgrade from one
-minor behind, a node's kubelet configuration, a drain). Their output goes to
+minor behind, a node's kubelet configuration, a drain) and then the mock exams. Their output goes to
 build/reports/steps/<step>.log, and a failure prints the log's end.
 """
 
@@ -96,11 +96,15 @@ if RUNTIME == "kubeadm":
         ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
         HA_LAB,
     ]
-    # The tasks that need the cluster to themselves (`alone: true`) on a second cluster, beside the lab.
+    # The tasks that need the cluster to themselves (`alone: true`), then the mock exams, on a second
+    # cluster beside the lab.
     SECOND_CLUSTER = [
         ("kubeadm 2: up", [PY, "-m", "cka.cluster", "up"], ("kubeadm: up",), ON_SECOND_KUBEADM),
         ("practice: graders alone (kubeadm 2)", [PY, "-m", "cka.practice", "check", "--alone", "only"],
          ("kubeadm 2: up",), ON_SECOND_KUBEADM),
+        # The mock exams use no `alone` task; here they wait on neither the lab nor the graders.
+        ("practice: mock exams (kubeadm 2)", [PY, "-m", "cka.practice", "mock-check"], ("kubeadm 2: up",),
+         ON_SECOND_KUBEADM),
         ("kubeadm 2: down", [PY, "-m", "cka.cluster", "down"], (), ON_SECOND_KUBEADM),
         ("kubeadm 2: nothing left behind", [PY, "-m", "cka.cluster", "leftovers"], ("kubeadm 2: down",),
          ON_SECOND_KUBEADM),
@@ -110,7 +114,6 @@ if RUNTIME == "kubeadm":
         ("lab", [PY, "-m", "cka.labs.manifests"], ("kubeadm: up",), ON_KUBEADM),
         ("practice: graders", [PY, "-m", "cka.practice", "check", "--parallel", KUBEADM_PARALLEL, "--alone", "skip"],
          ("kubeadm: up",), ON_KUBEADM),
-        ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("kubeadm: up",), ON_KUBEADM),
         ("kubeadm: down", [PY, "-m", "cka.cluster", "down"], (), ON_KUBEADM),
         ("kubeadm: nothing left behind", [PY, "-m", "cka.cluster", "leftovers"], ("kubeadm: down",), ON_KUBEADM),
     ]
