@@ -93,7 +93,8 @@ if RUNTIME == "kubeadm":
         # The binary runtime's own tests (lab.nodes: simulated: kwok's emulated metrics) and paths.
         ("binary: lab (simulated nodes)", [PY, "-m", "cka.labs.manifests", *BINARY_SMOKE], ("binary: up",), ON_BINARY),
         ("binary: graders", [PY, "-m", "cka.practice", "check", *BINARY_GRADERS], ("binary: up",), ON_BINARY),
-        ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
+        ("binary: down", [PY, "-m", "cka.cluster", "down", "--keep-logs", str(REPORTS / "binary-cluster-logs")], (),
+         ON_BINARY),
         HA_LAB,
     ]
     # The tasks that need the cluster to themselves (`alone: true`), then the mock exams, on a second
@@ -124,7 +125,8 @@ else:
         ("lab", [PY, "-m", "cka.labs.manifests"], ("binary: up",), ON_BINARY),
         ("practice: graders", [PY, "-m", "cka.practice", "check"], ("binary: up",), ON_BINARY),
         ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("binary: up",), ON_BINARY),
-        ("binary: down", [PY, "-m", "cka.cluster", "down"], (), ON_BINARY),
+        ("binary: down", [PY, "-m", "cka.cluster", "down", "--keep-logs", str(REPORTS / "binary-cluster-logs")], (),
+         ON_BINARY),
         HA_LAB,
     ]
 ALWAYS_AFTER = {"binary: down": "binary: up", "kubeadm: down": "kubeadm: up", "kubeadm 2: down": "kubeadm 2: up"}

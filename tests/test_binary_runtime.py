@@ -3,6 +3,7 @@
 import os
 import socket
 import subprocess
+import sys
 
 from cka.cluster import binary
 
@@ -56,3 +57,22 @@ def test_a_dead_process_and_a_closed_port_are_reported(tmp_path, monkeypatch):
 def test_no_recorded_process_says_where_it_looked(tmp_path, monkeypatch):
     monkeypatch.setattr(binary, "kwok_cluster_dir", lambda: tmp_path)
     assert str(tmp_path / "pids" / "metrics-server.pid") in binary.metrics_server_process()
+
+
+def test_the_component_logs_are_kept_before_the_cluster_goes(tmp_path, monkeypatch):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "metrics-server.log").write_text("Serving securely on [::]:32760\n")
+    monkeypatch.setattr(binary, "kwok_cluster_dir", lambda: tmp_path)
+    binary.keep_component_logs(tmp_path / "kept")
+    assert (tmp_path / "kept" / "metrics-server.log").read_text() == "Serving securely on [::]:32760\n"
+    assert "32760" in binary.log_tail("metrics-server")
+
+
+def test_keep_logs_is_refused_on_the_kubeadm_runtime(tmp_path):
+    env = {**{k: v for k, v in os.environ.items() if k != "CKA_TOOLS_DIR"}, "XDG_CACHE_HOME": str(tmp_path),
+           "CLUSTER_RUNTIME": "kubeadm"}
+    result = subprocess.run([sys.executable, "-m", "cka.cluster", "down", "--keep-logs", str(tmp_path / "logs")],
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "--keep-logs keeps the binary runtime's component logs" in result.stderr
+    assert "Traceback" not in result.stderr

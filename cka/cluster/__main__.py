@@ -98,10 +98,14 @@ def up(args: argparse.Namespace) -> int:
 def down(args: argparse.Namespace) -> int:
     """Stop the practice cluster and remove what it left."""
     runtime = current_runtime()
+    keep_logs = getattr(args, "keep_logs", None)
+    if keep_logs and (runtime or args.runtime) != "binary":
+        raise ClusterError("--keep-logs keeps the binary runtime's component logs; a kubeadm node keeps its own "
+                           "in its journal (make node-shell NODE=controlplane CMD='journalctl -u kubelet')")
     if runtime in RUNTIMES:
-        runtime_module(runtime).down()
+        runtime_module(runtime).down(*([keep_logs] if keep_logs else []))
     elif kwok_workdir().exists():
-        runtime_module("binary").down()
+        runtime_module("binary").down(keep_logs)
     for pid, cmdline in leftover_processes():
         say(f"==> stopping leftover process {pid}: {cmdline}")
         try:
@@ -199,6 +203,9 @@ def main() -> int:
         cmd = sub.add_parser(name, help=func.__doc__.splitlines()[0])
         cmd.set_defaults(func=func)
         cmd.add_argument("--runtime", choices=RUNTIMES, default=selected_runtime())
+        if name == "down":
+            cmd.add_argument("--keep-logs", type=Path, metavar="DIR",
+                             help="binary runtime: copy the components' logs to DIR before deleting the cluster")
         if name == "up":
             cmd.add_argument("--release", default=os.environ.get("CLUSTER_VERSION") or "current",
                              help="kubeadm runtime: current, or previous (one minor behind, to practise "

@@ -7,6 +7,7 @@ annotations) to a real metrics-server, so that `kubectl top` answers."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import time
 from pathlib import Path
@@ -74,13 +75,14 @@ def up() -> None:
         # Seen once under the heaviest load of `make test`: every other component answered and
         # metrics-server's APIService never became Available. Start afresh once, with the cause shown.
         warn(f"the metrics API ({METRICS_API}) is not available after {METRICS_API_WAIT} s: {problem}; "
-             "deleting the cluster and starting it once more")
+             "deleting the cluster and starting it once more. The end of metrics-server's log:\n"
+             + log_tail("metrics-server"))
         down()
         start()
         problem = metrics_api_problem()
         if problem:
             raise ClusterError(f"the metrics API ({METRICS_API}) is not available after {METRICS_API_WAIT} s, "
-                               f"twice: {problem}. Its log: {kwok_cluster_dir() / 'logs' / 'metrics-server.log'}")
+                               f"twice: {problem}. The end of metrics-server's log:\n" + log_tail("metrics-server"))
 
 
 def start() -> None:
@@ -126,6 +128,15 @@ def metrics_api_problem(wait: float = METRICS_API_WAIT) -> str | None:
     return f"{message}; {metrics_server_process()}"
 
 
+def log_tail(component: str, lines: int = 10) -> str:
+    """The last lines of a component's log that kwokctl keeps (until the cluster is deleted)."""
+    try:
+        text = (kwok_cluster_dir() / "logs" / f"{component}.log").read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        return f"    (no log: {err.strerror})"
+    return "\n".join(f"    {line[:300]}" for line in text.splitlines()[-lines:])
+
+
 def metrics_server_process() -> str:
     """Whether the metrics-server process kwokctl recorded runs, and whether its port answers."""
     pidfile = kwok_cluster_dir() / "pids" / "metrics-server.pid"
@@ -166,8 +177,22 @@ def wait_for_default_service_account() -> None:
     raise ClusterError("the controller manager did not create the default ServiceAccount within 60 s")
 
 
-def down() -> None:
+def down(keep_logs: Path | None = None) -> None:
+    """Delete the cluster; first copy its components' logs to `keep_logs` if given (`make test`)."""
+    if keep_logs:
+        keep_component_logs(keep_logs)
     kwokctl = bin_dir() / "kwokctl"
     if kwokctl.exists() and (kwok_workdir() / "clusters" / NAME).exists():
         run([str(kwokctl), "delete", "cluster", "--name", NAME, "--kubeconfig", str(kubeconfig())],
             check=False, capture=True, timeout=120)
+
+
+def keep_component_logs(dest: Path) -> None:
+    """Copy the log of each component kwokctl started (etcd, kube-apiserver, …, metrics-server) to dest."""
+    logs = kwok_cluster_dir() / "logs"
+    if not logs.is_dir():
+        say(f"==> no component logs to keep: {logs} does not exist")
+        return
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(logs, dest)
+    say(f"==> the components' logs are kept in {dest}")
