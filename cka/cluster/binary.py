@@ -182,7 +182,7 @@ def down(keep_logs: Path | None = None) -> None:
     if keep_logs:
         keep_component_logs(keep_logs)
     kwokctl = bin_dir() / "kwokctl"
-    if kwokctl.exists() and (kwok_workdir() / "clusters" / NAME).exists():
+    if kwokctl.exists() and kwok_cluster_dir().exists():
         run([str(kwokctl), "delete", "cluster", "--name", NAME, "--kubeconfig", str(kubeconfig())],
             check=False, capture=True, timeout=120)
 
