@@ -75,6 +75,9 @@ BINARY_UP: list[Step] = [
     ("binary: lab self-test", [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/cluster"],
      ("binary: up",), ON_BINARY),
 ]
+# Its components' logs are kept for a failure's evidence (kwokctl deletes them with the cluster).
+BINARY_DOWN: Step = ("binary: down",
+                     [PY, "-m", "cka.cluster", "down", "--keep-logs", str(REPORTS / "binary-cluster-logs")], (), ON_BINARY)
 # The live HA lab builds its own control plane in network namespaces (root) and removes it itself.
 HA_LAB: Step = ("lab: HA", [PY, "-m", "cka.labs.ha"], ("tools",), {})
 # "practice: mock exams": each fixed mock exam (practice/mock-exams.yaml) and a random draw,
@@ -93,8 +96,7 @@ if RUNTIME == "kubeadm":
         # The binary runtime's own tests (lab.nodes: simulated: kwok's emulated metrics) and paths.
         ("binary: lab (simulated nodes)", [PY, "-m", "cka.labs.manifests", *BINARY_SMOKE], ("binary: up",), ON_BINARY),
         ("binary: graders", [PY, "-m", "cka.practice", "check", *BINARY_GRADERS], ("binary: up",), ON_BINARY),
-        ("binary: down", [PY, "-m", "cka.cluster", "down", "--keep-logs", str(REPORTS / "binary-cluster-logs")], (),
-         ON_BINARY),
+        BINARY_DOWN,
         HA_LAB,
     ]
     # The tasks that need the cluster to themselves (`alone: true`), then the mock exams, on a second
@@ -125,8 +127,7 @@ else:
         ("lab", [PY, "-m", "cka.labs.manifests"], ("binary: up",), ON_BINARY),
         ("practice: graders", [PY, "-m", "cka.practice", "check"], ("binary: up",), ON_BINARY),
         ("practice: mock exams", [PY, "-m", "cka.practice", "mock-check"], ("binary: up",), ON_BINARY),
-        ("binary: down", [PY, "-m", "cka.cluster", "down", "--keep-logs", str(REPORTS / "binary-cluster-logs")], (),
-         ON_BINARY),
+        BINARY_DOWN,
         HA_LAB,
     ]
 ALWAYS_AFTER = {"binary: down": "binary: up", "kubeadm: down": "kubeadm: up", "kubeadm 2: down": "kubeadm 2: up"}

@@ -102,10 +102,12 @@ def down(args: argparse.Namespace) -> int:
     if keep_logs and (runtime or args.runtime) != "binary":
         raise ClusterError("--keep-logs keeps the binary runtime's component logs; a kubeadm node keeps its own "
                            "in its journal (make node-shell NODE=controlplane CMD='journalctl -u kubelet')")
+    if keep_logs:
+        runtime_module("binary").keep_component_logs(keep_logs)
     if runtime in RUNTIMES:
-        runtime_module(runtime).down(*([keep_logs] if keep_logs else []))
+        runtime_module(runtime).down()
     elif kwok_workdir().exists():
-        runtime_module("binary").down(keep_logs)
+        runtime_module("binary").down()
     for pid, cmdline in leftover_processes():
         say(f"==> stopping leftover process {pid}: {cmdline}")
         try:

@@ -177,10 +177,7 @@ def wait_for_default_service_account() -> None:
     raise ClusterError("the controller manager did not create the default ServiceAccount within 60 s")
 
 
-def down(keep_logs: Path | None = None) -> None:
-    """Delete the cluster; first copy its components' logs to `keep_logs` if given (`make test`)."""
-    if keep_logs:
-        keep_component_logs(keep_logs)
+def down() -> None:
     kwokctl = bin_dir() / "kwokctl"
     if kwokctl.exists() and kwok_cluster_dir().exists():
         run([str(kwokctl), "delete", "cluster", "--name", NAME, "--kubeconfig", str(kubeconfig())],
